@@ -1,0 +1,343 @@
+"""Question in, Answer out: the one entry point the CLI and the Slack app use.
+
+Pure Python, no Slack, no I/O (the knowledge base is loaded before). The path:
+
+1. Slack markup out, personal data masked, text folded (normalize, privacy).
+2. Language: Dutch unless English markers win (lang).
+3. Codes, exactly (codes): known codes are answered; a code we do not know is said to be
+   unknown, never answered with a neighbour (a near code is only a suggestion).
+4. No code: fuzzy matching over phrases (matcher); below the threshold an honest
+   "I don't know" with the best suggestions.
+5. Escalation contacts get their opening state at `now` (hours).
+
+The Answer holds knowledge entries and recognised codes only: never text the user typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.engine import codes as codes_mod
+from bot.engine.hours import opening
+from bot.engine.knowledge import KnowledgeBase
+from bot.engine.lang import detect
+from bot.engine.matcher import Matcher
+from bot.engine.normalize import fold, strip_slack
+from bot.engine.privacy import mask
+from bot.engine.schema import Entry
+
+ANSWER_AT = 0.62  # fuzzy score needed to answer (tuned on the development questions)
+SUGGEST_AT = 0.30  # fuzzy score needed to be offered as "did you mean"
+UNSURE_MARGIN = 0.08  # a runner-up this close to the answer is offered as well
+TIE = 0.02  # a runner-up this close is as good as the answer ...
+CLEAR = 0.9  # ... and is answered too, unless the answer matches this well
+MIN_EVIDENCE = 0.45  # one generic word ("bericht", "declaratie") is not enough to answer
+MAX_SUGGESTIONS = 3
+# Kinds that are "the question" when they appear next to a standard or message code,
+# which then only tells the context ("1113 op mijn AW319").
+PRIMARY_KINDS = frozenset({"retourcode", "foutcode", "limit", "codelijst"})
+CONTEXT_KINDS = frozenset({"standaard", "berichtcode"})
+# Code shapes that are always codes, so an unknown one is reported.
+ALWAYS_CODE = frozenset({"aw", "brs", "message"})
+HELP_WORDS = frozenset({"help", "hulp", "helpme", "commands", "voorbeelden", "examples"})
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    entry: Entry
+    open_now: bool | None  # None when the source gives no hours
+    next_open: datetime | None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One knowledge entry in an answer, with what the renderer needs next to it."""
+
+    entry: Entry
+    code: str | None = None  # the code that was asked, if any
+    limits: tuple[Entry, ...] = ()  # limit entries a retourcode enforces
+    values: tuple[tuple[str, str], ...] = ()  # code-list values asked about
+    answers: Entry | None = None  # for a retour message: the message it answers
+    related: tuple[Entry, ...] = ()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    entry_id: str
+    title: str
+    code: str | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    language: str
+    answered: bool
+    items: tuple[Item, ...] = ()
+    codes: tuple[str, ...] = ()  # every code recognised in the question
+    unknown_codes: tuple[str, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    confidence: int = 0
+    contacts: tuple[ContactInfo, ...] = ()
+    help: bool = False  # the question was empty or asked for help
+    needs_cue: tuple[str, ...] = field(default=())  # known codes that need "berichtcode" to be answered
+
+    @property
+    def escalate(self) -> bool:
+        return any(item.entry.escalate_to for item in self.items)
+
+    @property
+    def topic(self) -> list[str]:
+        return [item.entry.id for item in self.items]
+
+
+class Engine:
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        lang = kb.language
+        self.stopwords = {fold(w) for w in lang.stopwords.nl + lang.stopwords.en}
+        self.code_cues = {fold(w) for w in lang.code_cues}
+        self.domain_cues = {d: {fold(w) for w in words} for d, words in lang.domains.items()}
+        self.out_of_domain = {fold(w) for w in lang.out_of_domain}
+        synonyms = {fold(w): fold(canon) for canon, words in lang.synonyms.items() for w in words}
+        self.matcher = Matcher(kb.entries, self.stopwords, synonyms)
+        self.known_codes = sorted(set(kb.by_code) | set(kb.by_prestatiecode))
+        self.code_prefixes = {_letters(c) for c in self.known_codes if not c[0].isdigit()}
+        self.order = {e.id: i for i, e in enumerate(kb.entries)}
+
+    # ------------------------------------------------------------------ public
+
+    def answer(self, question: str, now: datetime | None = None) -> Answer:
+        now = now or datetime.now(UTC)
+        folded = fold(mask(strip_slack(question)))
+        toks = folded.split()
+        lang = detect(toks, self.kb.language)
+        if not toks or (set(toks) <= HELP_WORDS | self.stopwords and set(toks) & HELP_WORDS):
+            return Answer(language=lang, answered=False, help=True)
+
+        found = codes_mod.find(folded, self._known)
+        code_tokens = {folded[f.start : f.end] for f in found}
+        cue = any(t in self.code_cues for t in toks)
+        bare = all(t in self.stopwords or t in self.code_cues or t in code_tokens for t in toks)
+        hint = {d for d, words in self.domain_cues.items() if words & set(toks)}
+
+        items: list[Item] = []
+        recognised: list[str] = []
+        unknown: list[str] = []
+        needs_cue: list[str] = []
+        for f in found:
+            entries = self.kb.by_code.get(f.code, [])
+            if entries:
+                if f.shape == "number3" and not cue and all(e.needs_cue for e in entries):
+                    needs_cue.append(f.code)
+                    recognised.append(f.code)
+                    continue
+                recognised.append(f.code)
+                for e in self._pick_domain(entries, hint):
+                    items.append(self._item(e, f.code, toks))
+            elif f.code in self.kb.by_prestatiecode:
+                recognised.append(f.code)
+                for e in self.kb.by_prestatiecode[f.code]:
+                    items.append(self._item(e, f.code, toks))
+            elif self._reportable(f, cue, bare):
+                recognised.append(f.code)
+                unknown.append(f.code)
+
+        if any(i.entry.kind in PRIMARY_KINDS for i in items):
+            items = [i for i in items if i.entry.kind not in CONTEXT_KINDS]
+        items = _dedupe(items)
+
+        if items:
+            return self._finish(lang, items, recognised, unknown, [], 100, now, needs_cue)
+        if unknown or needs_cue:
+            suggestions = [s for c in unknown for s in self._near(c, lang)]
+            suggestions += [self._suggest(e, lang, c) for c in needs_cue for e in self.kb.by_code[c]]
+            return Answer(
+                language=lang,
+                answered=False,
+                codes=tuple(recognised),
+                unknown_codes=tuple(unknown),
+                suggestions=tuple(_unique(suggestions))[:MAX_SUGGESTIONS],
+                needs_cue=tuple(needs_cue),
+            )
+        return self._fuzzy(folded, code_tokens, lang, toks, recognised, now)
+
+    def explain(self, entry_id: str, language: str = "nl", now: datetime | None = None) -> Answer:
+        """The answer for one entry, e.g. when a person clicks a suggestion."""
+        entry = self.kb.by_id[entry_id]
+        item = self._item(entry, entry.codes[0] if entry.codes else None, [])
+        return self._finish(
+            language, [item], list(entry.codes[:1]), [], [], 100, now or datetime.now(UTC), []
+        )
+
+    # ------------------------------------------------------------------ steps
+
+    def _fuzzy(
+        self,
+        folded: str,
+        code_tokens: set[str],
+        lang: str,
+        toks: list[str],
+        recognised: list[str],
+        now: datetime,
+    ) -> Answer:
+        # Only the entries this method looks at below: the best, the runners-up within
+        # UNSURE_MARGIN of it and the best MAX_SUGGESTIONS, from SUGGEST_AT up.
+        scored = self.matcher.score(
+            folded, ignore=code_tokens, keep=MAX_SUGGESTIONS, floor=SUGGEST_AT, within=UNSURE_MARGIN
+        )
+        if not scored:
+            return Answer(language=lang, answered=False, codes=tuple(recognised))
+        top = scored[0]
+        entry = self.kb.entries[top.entry_index]
+        tied = [self.kb.entries[s.entry_index] for s in scored[1:] if s.score >= top.score - TIE]
+        # Entries with the same label in different domains (a code list per standard) are
+        # one answer in several variants. Another entry as good as the best one means the
+        # question is about two things ("verschil tussen afzender en indiener") or could be
+        # read two ways: unless the best one matches very well, both are answered.
+        variants = [e for e in tied if e.label == entry.label and e.domains != entry.domains]
+        others = [e for e in tied if e not in variants]
+        # A close runner-up that explains other words of the question than the best one.
+        others += [
+            self.kb.entries[s.entry_index]
+            for s in scored[1:]
+            if s.score >= top.score - UNSURE_MARGIN and s.words - top.words and top.words - s.words
+        ]
+        vetoed = bool(self.out_of_domain & set(toks)) and top.score < CLEAR
+        weak = top.evidence < MIN_EVIDENCE
+        if top.score >= ANSWER_AT and not (vetoed or weak):
+            hint = {d for d, words in self.domain_cues.items() if words & set(toks)}
+            chosen = self._pick_domain([entry, *variants], hint)
+            if others and top.score < CLEAR:
+                chosen.append(others[0])
+            close = [
+                self.kb.entries[s.entry_index]
+                for s in scored[1:]
+                if s.score >= max(SUGGEST_AT, top.score - UNSURE_MARGIN)
+            ]
+            runners = [self._suggest(e, lang) for e in close if e not in chosen and e not in variants]
+            runners = runners[:MAX_SUGGESTIONS]
+            items = [self._item(e, None, toks) for e in chosen]
+            return self._finish(lang, items, recognised, [], runners, round(top.score * 100), now, [])
+        suggestions = (
+            []
+            if vetoed
+            else [
+                self._suggest(self.kb.entries[s.entry_index], lang)
+                for s in scored[:MAX_SUGGESTIONS]
+                if s.score >= SUGGEST_AT
+            ]
+        )
+        return Answer(
+            language=lang,
+            answered=False,
+            codes=tuple(recognised),
+            suggestions=tuple(suggestions),
+            confidence=round(top.score * 100),
+        )
+
+    def _finish(
+        self,
+        lang: str,
+        items: list[Item],
+        recognised: list[str],
+        unknown: list[str],
+        suggestions: list[Suggestion],
+        confidence: int,
+        now: datetime,
+        needs_cue: list[str],
+    ) -> Answer:
+        contact_ids: list[str] = []
+        for item in items:
+            ids = [item.entry.id] if item.entry.kind == "contact" else item.entry.escalate_to
+            contact_ids += [c for c in ids if c not in contact_ids]
+        contacts = []
+        for cid in contact_ids:
+            c = self.kb.by_id[cid]
+            state = opening(c.hours, now) if c.hours else None
+            contacts.append(
+                ContactInfo(c, state.open_now if state else None, state.next_open if state else None)
+            )
+        return Answer(
+            language=lang,
+            answered=True,
+            items=tuple(items),
+            codes=tuple(recognised),
+            unknown_codes=tuple(unknown),
+            suggestions=tuple(_unique(suggestions)),
+            confidence=confidence,
+            contacts=tuple(contacts),
+            needs_cue=tuple(needs_cue),
+        )
+
+    def _item(self, entry: Entry, code: str | None, toks: list[str]) -> Item:
+        values: tuple[tuple[str, str], ...] = ()
+        if entry.values and toks:
+            asked = set(toks)
+            values = tuple(v for v in entry.values if fold(v[0]) in asked)
+        limits: tuple[Entry, ...] = ()
+        if entry.kind == "retourcode" and "Wlz" in entry.domains:
+            limits = tuple(self.kb.limits_by_retourcode.get(entry.codes[0], ()))
+        related = tuple(
+            self.kb.by_id[r] for r in entry.related if r in self.kb.by_id and self.kb.by_id[r] not in limits
+        )
+        answers = self.kb.by_id.get(entry.answers) if entry.answers else None
+        return Item(entry=entry, code=code, limits=limits, values=values, answers=answers, related=related)
+
+    def _pick_domain(self, entries: list[Entry], hint: Iterable[str]) -> list[Entry]:
+        if len(entries) > 1 and hint:
+            chosen = [e for e in entries if set(hint) & set(e.domains)]
+            if chosen:
+                return chosen
+        return entries
+
+    def _known(self, code: str) -> bool:
+        return code in self.kb.by_code or code in self.kb.by_prestatiecode
+
+    def _reportable(self, f: codes_mod.Found, cue: bool, bare: bool) -> bool:
+        """Is this unknown code-shaped token a code the person asked about?"""
+        if f.shape in ALWAYS_CODE:
+            return True
+        if f.shape in ("prestatie", "spaced"):
+            return _letters(f.code) in self.code_prefixes
+        if f.shape == "number4":
+            return not codes_mod.is_year(f.code)
+        return cue or bare  # number3: "100 karakters" is not a code, "berichtcode 100" is
+
+    def _near(self, code: str, lang: str) -> list[Suggestion]:
+        out = []
+        for near in codes_mod.near(code, self.known_codes):
+            for e in self.kb.by_code.get(near, []) or self.kb.by_prestatiecode.get(near, []):
+                out.append(self._suggest(e, lang, near))
+        return out
+
+    def _suggest(self, entry: Entry, lang: str, code: str | None = None) -> Suggestion:
+        return Suggestion(entry.id, entry.heading(lang), code or (entry.codes[0] if entry.codes else None))
+
+
+def _letters(code: str) -> str:
+    i = 0
+    while i < len(code) and code[i].isalpha():
+        i += 1
+    return code[:i]
+
+
+def _dedupe(items: list[Item]) -> list[Item]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        if item.entry.id not in seen:
+            seen.add(item.entry.id)
+            out.append(item)
+    return out
+
+
+def _unique(suggestions: list[Suggestion]) -> list[Suggestion]:
+    seen: set[str] = set()
+    out = []
+    for s in suggestions:
+        if s.entry_id not in seen:
+            seen.add(s.entry_id)
+            out.append(s)
+    return out
