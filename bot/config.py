@@ -1,0 +1,183 @@
+"""Settings from the environment: one place, defaults first, then the environment, fail fast.
+
+`Settings.from_env(os.environ, mode)` reads every variable in `VARIABLES`, checks it, and
+raises one `ConfigError` that names every missing or malformed variable at once, so a
+start-up with a bad `.env` says everything that is wrong instead of the first thing.
+
+To add a setting: add a field to `Settings` (with its default) and a `Var` row to
+`VARIABLES` (its environment name, a parser that raises `ValueError` with a short reason,
+and the modes in which it is required). Document it in `.env.example`.
+Secrets are fields with `repr=False`, so a logged or printed `Settings` never shows them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+Mode = Literal["socket", "http", "cli"]
+MODES: tuple[Mode, ...] = ("socket", "http", "cli")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class ConfigError(Exception):
+    """Missing or malformed configuration; `problems` names each variable."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("configuration problem(s):\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def _default_knowledge_dir() -> Path:
+    from bot.engine.knowledge import default_dir
+
+    return default_dir()
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: Mode = "socket"
+    slack_bot_token: str = field(default="", repr=False)
+    slack_app_token: str = field(default="", repr=False)
+    slack_signing_secret: str = field(default="", repr=False)
+    slack_api_url: str = SLACK_API_URL
+    support_channel_id: str | None = None
+    support_contact: str | None = None
+    host: str = "0.0.0.0"
+    port: int = 3000
+    knowledge_dir: Path = field(default_factory=_default_knowledge_dir)
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, mode: Mode = "socket") -> Settings:
+        """Defaults, overridden by the environment; `ConfigError` naming every bad variable."""
+        env = os.environ if environ is None else environ
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}")
+        values: dict[str, Any] = {"mode": mode}
+        problems: list[str] = []
+        for var in VARIABLES:
+            raw = env.get(var.name, "").strip()
+            if not raw:
+                if mode in var.required:
+                    problems.append(f"{var.name} is not set: {var.help}")
+                continue
+            try:
+                values[var.field] = var.parse(raw)
+            except ValueError as exc:
+                problems.append(f"{var.name} is malformed: {exc}")
+        if problems:
+            raise ConfigError(problems)
+        return cls(**values)
+
+
+# ---------------------------------------------------------------- parsers (raise ValueError)
+
+
+def _token(prefix: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if not raw.startswith(prefix) or re.search(r"\s", raw):
+            raise ValueError(f"expected a token starting with {prefix!r} (the value is not shown)")
+        return raw
+
+    return parse
+
+
+def _secret(raw: str) -> str:
+    if re.search(r"\s", raw):
+        raise ValueError("contains whitespace (the value is not shown)")
+    return raw
+
+
+def _url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"expected an http(s) URL such as {SLACK_API_URL}, got {raw!r}")
+    return raw if raw.endswith("/") else raw + "/"  # the SDK appends the method name
+
+
+def _channel(raw: str) -> str:
+    if not re.fullmatch(r"[CG][A-Z0-9]{2,}", raw):
+        raise ValueError(f"expected a channel ID such as C0123ABCD (not a #name), got {raw!r}")
+    return raw
+
+
+def _text(raw: str) -> str:
+    if len(raw) > 200:
+        raise ValueError(f"at most 200 characters, got {len(raw)}")
+    return raw
+
+
+def _port(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ValueError(f"expected a port number 1-65535, got {raw!r}")
+    return int(raw)
+
+
+def _host(raw: str) -> str:
+    if re.search(r"\s", raw):
+        raise ValueError(f"expected a host name or address, got {raw!r}")
+    return raw
+
+
+def _directory(raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        raise ValueError(f"{raw!r} is not a directory")
+    return path
+
+
+def _log_level(raw: str) -> str:
+    if raw.upper() not in LOG_LEVELS:
+        raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}, got {raw!r}")
+    return raw.upper()
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str  # the environment variable
+    field: str  # the Settings field it sets
+    parse: Callable[[str], Any]  # raises ValueError with a short reason
+    required: frozenset[str] = frozenset()  # the modes in which it must be set
+    help: str = ""  # what it is and where to find it (shown when it is missing)
+
+
+SERVE = frozenset({"socket", "http"})
+
+VARIABLES: tuple[Var, ...] = (
+    Var(
+        "SLACK_BOT_TOKEN",
+        "slack_bot_token",
+        _token("xoxb-"),
+        SERVE,
+        "the Bot User OAuth Token (xoxb-...) from OAuth & Permissions of the Slack app",
+    ),
+    Var(
+        "SLACK_APP_TOKEN",
+        "slack_app_token",
+        _token("xapp-"),
+        frozenset({"socket"}),
+        "the app-level token (xapp-..., scope connections:write) from Basic Information, "
+        "needed for Socket Mode; or run `declaratiebot serve --http` with SLACK_SIGNING_SECRET",
+    ),
+    Var(
+        "SLACK_SIGNING_SECRET",
+        "slack_signing_secret",
+        _secret,
+        frozenset({"http"}),
+        "the Signing Secret from Basic Information, needed for HTTP mode",
+    ),
+    Var("SLACK_API_URL", "slack_api_url", _url),
+    Var("SUPPORT_CHANNEL_ID", "support_channel_id", _channel),
+    Var("SUPPORT_CONTACT", "support_contact", _text),
+    Var("HOST", "host", _host),
+    Var("PORT", "port", _port),
+    Var("KNOWLEDGE_DIR", "knowledge_dir", _directory),
+    Var("LOG_LEVEL", "log_level", _log_level),
+)

@@ -1,0 +1,102 @@
+"""The `declaratiebot` command as a person (and the eval runner) uses it: a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CMD = [sys.executable, "-m", "bot"]
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CMD, *args], input=stdin, capture_output=True, text=True, timeout=60)
+
+
+def test_ask_prints_the_answer_as_plain_text() -> None:
+    out = run("ask", "wat is 8290")
+    assert out.returncode == 0
+    assert out.stdout.startswith(
+        "Retourcode 8290 (Wlz): Er is geen (correcte) melding aanvang zorg (MAZ) aanwezig"
+    )
+    assert "*" not in out.stdout.splitlines()[0]  # plain text, no mrkdwn
+
+
+def test_ask_json_has_the_documented_fields() -> None:
+    out = run("ask", "--json", "what is 8409")
+    reply = json.loads(out.stdout)
+    assert reply["answered"] is True and reply["escalate"] is True
+    assert reply["language"] == "en"
+    assert reply["codes"] == ["8409"] and reply["topic"] == ["wlz-retourcode-8409"]
+    assert reply["confidence"] == 100 and reply["suggestions"] == []
+    assert "040-2975729" in reply["text"]
+
+
+def test_ask_json_for_an_unknown_code_suggests_without_answering() -> None:
+    reply = json.loads(run("ask", "--json", "wat is 8291").stdout)
+    assert reply["answered"] is False and reply["topic"] == []
+    assert reply["unknown_codes"] == ["8291"]
+    assert "8290" in [s["code"] for s in reply["suggestions"]]
+
+
+def test_jsonl_answers_every_line_in_order() -> None:
+    questions = ["8290", "what is 490", "tell me a joke", "", "status bezorgd"]
+    out = run("ask", "--jsonl", stdin="\n".join(questions) + "\n")
+    replies = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(replies) == len(questions)
+    assert [r["answered"] for r in replies] == [True, True, False, False, True]
+    assert replies[1]["language"] == "en" and replies[0]["language"] == "nl"
+
+
+def test_jsonl_flushes_each_answer_before_reading_the_next_question() -> None:
+    with subprocess.Popen(
+        [*CMD, "ask", "--jsonl"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as proc:
+        assert proc.stdin is not None and proc.stdout is not None
+        for code in ("8290", "0551", "8614"):
+            proc.stdin.write(code + "\n")
+            proc.stdin.flush()
+            reply = json.loads(proc.stdout.readline())  # would hang if the line were buffered
+            assert reply["codes"] == [code]
+        proc.stdin.close()
+        assert proc.wait(timeout=30) == 0
+
+
+def test_ask_does_not_import_slack() -> None:
+    probe = (
+        "import sys, io, contextlib\n"
+        "from bot.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['ask', '8290'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('slack_bolt', 'slack_sdk'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_kb_option_points_at_another_knowledge_directory(tmp_path: Path) -> None:
+    out = run("--kb", str(tmp_path), "ask", "8290")
+    assert out.returncode != 0
+    assert "sources.yaml" in out.stderr and "language.yaml" in out.stderr
+
+
+def test_ask_without_a_question_explains_usage() -> None:
+    out = run("ask")
+    assert out.returncode == 2 and "usage" in out.stderr
+
+
+@pytest.mark.parametrize("command", ["declaratiebot", "python -m bot"])
+def test_both_entry_points_exist(command: str) -> None:
+    exe = Path(sys.executable).parent / "declaratiebot"
+    args = [str(exe), "--help"] if command == "declaratiebot" else [*CMD, "--help"]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "ask" in out.stdout
+
+
+def test_chat_answers_until_an_empty_line() -> None:
+    out = run("chat", stdin="wat is 8290\nwhat is 490\n\n")
+    assert out.returncode == 0
+    assert "Retourcode 8290" in out.stdout and "Declareren Jeugdhulp" in out.stdout

@@ -1,0 +1,113 @@
+"""Settings from the environment: defaults, overrides, and errors that name the variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import SLACK_API_URL, ConfigError, Settings
+from bot.engine.knowledge import default_dir
+
+BOT = "xoxb-1111-2222-abcdefSECRET"
+APP = "xapp-1-A111-222-abcdefSECRET"
+SIGNING = "0123456789abcdefSECRET"
+
+
+def problems(environ: dict[str, str], mode: str = "socket") -> list[str]:
+    with pytest.raises(ConfigError) as err:
+        Settings.from_env(environ, mode)  # type: ignore[arg-type]
+    return err.value.problems
+
+
+def test_socket_mode_needs_only_the_two_tokens_and_has_defaults() -> None:
+    s = Settings.from_env({"SLACK_BOT_TOKEN": BOT, "SLACK_APP_TOKEN": APP}, "socket")
+
+    assert (s.slack_bot_token, s.slack_app_token) == (BOT, APP)
+    assert s.slack_api_url == SLACK_API_URL
+    assert s.support_channel_id is None and s.port == 3000 and s.log_level == "INFO"
+    assert s.knowledge_dir == default_dir()
+
+
+def test_http_mode_needs_the_signing_secret_not_the_app_token() -> None:
+    s = Settings.from_env({"SLACK_BOT_TOKEN": BOT, "SLACK_SIGNING_SECRET": SIGNING}, "http")
+    assert s.slack_signing_secret == SIGNING and s.mode == "http"
+
+    [problem] = problems({"SLACK_BOT_TOKEN": BOT}, "http")
+    assert problem.startswith("SLACK_SIGNING_SECRET is not set")
+
+
+def test_every_missing_variable_is_named_at_once() -> None:
+    found = problems({})
+    assert [p.split()[0] for p in found] == ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"]
+    assert "--http" in found[1]  # says how to do without it
+
+
+def test_the_cli_mode_needs_no_slack_tokens() -> None:
+    assert Settings.from_env({}, "cli").slack_bot_token == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SLACK_BOT_TOKEN", "xoxp-user-token-SECRET"),
+        ("SLACK_BOT_TOKEN", "xoxb-with space-SECRET"),
+        ("SLACK_APP_TOKEN", "xoxb-not-an-app-token-SECRET"),
+        ("SLACK_API_URL", "ftp://slack.example/api"),
+        ("SLACK_API_URL", "slack.com/api"),
+        ("SUPPORT_CHANNEL_ID", "#support"),
+        ("SUPPORT_CHANNEL_ID", "c0123abcd"),
+        ("PORT", "http"),
+        ("PORT", "70000"),
+        ("PORT", "0"),
+        ("KNOWLEDGE_DIR", "/no/such/directory"),
+        ("LOG_LEVEL", "loud"),
+        ("SUPPORT_CONTACT", "x" * 201),
+    ],
+)
+def test_a_malformed_variable_is_named_and_its_secret_not_shown(name: str, value: str) -> None:
+    environ = {"SLACK_BOT_TOKEN": BOT, "SLACK_APP_TOKEN": APP, name: value}
+    [problem] = problems(environ)
+
+    assert problem.startswith(f"{name} is malformed")
+    assert "SECRET" not in problem
+
+
+def test_values_are_read_and_normalised(tmp_path: Path) -> None:
+    s = Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": BOT,
+            "SLACK_APP_TOKEN": APP,
+            "SLACK_API_URL": "http://127.0.0.1:9999/api",
+            "SUPPORT_CHANNEL_ID": "C0SUPPORT",
+            "SUPPORT_CONTACT": "het supportteam",
+            "HOST": "127.0.0.1",
+            "PORT": "8080",
+            "KNOWLEDGE_DIR": str(tmp_path),
+            "LOG_LEVEL": "debug",
+        }
+    )
+    assert s.slack_api_url == "http://127.0.0.1:9999/api/"  # the SDK appends method names
+    assert (s.support_channel_id, s.support_contact) == ("C0SUPPORT", "het supportteam")
+    assert (s.host, s.port, s.knowledge_dir, s.log_level) == ("127.0.0.1", 8080, tmp_path, "DEBUG")
+
+
+def test_empty_means_unset() -> None:
+    s = Settings.from_env(
+        {"SLACK_BOT_TOKEN": BOT, "SLACK_APP_TOKEN": APP, "PORT": "", "SUPPORT_CHANNEL_ID": " "}
+    )
+    assert s.port == 3000 and s.support_channel_id is None
+    assert problems({"SLACK_BOT_TOKEN": "", "SLACK_APP_TOKEN": APP})[0].startswith(
+        "SLACK_BOT_TOKEN is not set"
+    )
+
+
+def test_secrets_never_show_in_repr() -> None:
+    s = Settings.from_env({"SLACK_BOT_TOKEN": BOT, "SLACK_APP_TOKEN": APP, "SLACK_SIGNING_SECRET": SIGNING})
+    assert "SECRET" not in repr(s)
+
+
+def test_settings_are_frozen() -> None:
+    s = Settings.from_env({"SLACK_BOT_TOKEN": BOT, "SLACK_APP_TOKEN": APP})
+    with pytest.raises(AttributeError):
+        s.port = 1  # type: ignore[misc]
