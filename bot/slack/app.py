@@ -1,0 +1,187 @@
+"""The Bolt app: `build_app(settings, engine)`, and `serve(settings)` to run it.
+
+`build_app` wires a WebClient (base URL from SLACK_API_URL; the SDK's retry handlers for
+rate limits, server errors and dropped connections), a once-per-event guard, an error
+handler that logs every final failure with the event id, and the listeners. `serve` runs
+it over Socket Mode (no public URL needed) or, in HTTP mode, on `bot/slack/http.py`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any, Protocol
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.config import ConfigError, Settings
+from bot.engine.answer import Engine
+from bot.slack.dedupe import Dedupe, MemoryDedupe
+from bot.slack.listeners import register_listeners
+from bot.slack.replies import Deps, describe, request_ref
+
+log = logging.getLogger("declaratiebot.slack")
+
+RETRIES = 2  # extra attempts per Web API call after a 429, a 5xx or a dropped connection
+TIMEOUT = 10  # seconds per Web API call
+
+
+class EngineSource(Protocol):
+    """Something that holds the current engine, e.g. `bot.reload.LiveKnowledge`."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+
+def web_client(settings: Settings) -> WebClient:
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=TIMEOUT,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=RETRIES),
+            RateLimitErrorRetryHandler(max_retry_count=RETRIES),
+            ServerErrorRetryHandler(max_retry_count=RETRIES),
+        ],
+    )
+
+
+def build_app(
+    settings: Settings,
+    engine: Engine | EngineSource,
+    *,
+    dedupe: Dedupe | None = None,
+    executor: Executor | None = None,
+) -> App:
+    """The app, ready for Socket Mode or HTTP. Calls auth.test once (fails on a bad token)."""
+    app = App(
+        name="declaratiebot",
+        client=web_client(settings),
+        signing_secret=settings.slack_signing_secret,  # checked in HTTP mode, unused in Socket Mode
+        listener_executor=executor,
+        before_authorize=_well_formed,
+    )
+    current: Callable[[], Engine] = (
+        (lambda: engine) if isinstance(engine, Engine) else (lambda: engine.engine)
+    )
+    deps = Deps(settings=settings, engine=current, dedupe=dedupe or MemoryDedupe())
+    app.middleware(_once_per_event(deps.dedupe))
+    app.error(_log_failure)
+    register_listeners(app, deps)
+    return app
+
+
+def _well_formed(body: dict[str, Any], next_: Callable[[], None]) -> BoltResponse | None:
+    """Refuse (400) a signed body whose shape no Slack request has, before Bolt reads it."""
+    kind = body.get("type")
+    ok = True
+    if kind == "event_callback":
+        event = body.get("event")
+        ok = isinstance(event, dict) and isinstance(event.get("type"), str)
+    elif kind in ("block_actions", "view_submission", "view_closed"):
+        acts = body.get("actions", [])
+        ok = isinstance(body.get("user"), dict) and isinstance(acts, list)
+        ok = ok and all(isinstance(a, dict) for a in acts)
+    if not ok:
+        log.warning("malformed %s request refused", kind)
+        return BoltResponse(status=400, body="malformed request")
+    next_()
+    return None
+
+
+def _once_per_event(dedupe: Dedupe) -> Callable[..., BoltResponse | None]:
+    """Drop a redelivered event (same event_id) before any listener sees it."""
+
+    def once_per_event(
+        body: dict[str, Any], request: BoltRequest, next_: Callable[[], None]
+    ) -> BoltResponse | None:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if isinstance(event_id, str) and not dedupe.first_delivery(event_id):
+            retry = (request.headers.get("x-slack-retry-num") or ["?"])[0]
+            log.info("event %s delivered again (retry %s): ignored", event_id, retry)
+            return BoltResponse(status=200, body="")
+        next_()
+        return None
+
+    return once_per_event
+
+
+def _log_failure(error: Exception, body: dict[str, Any]) -> None:
+    """A listener failed for good (the SDK's retries are spent): log it, with the event id."""
+    if isinstance(error, SlackApiError):
+        log.error("Slack Web API call failed for %s: %s", request_ref(body), describe(error))
+    else:
+        log.error("handling %s failed", request_ref(body), exc_info=error)
+
+
+# ---------------------------------------------------------------- running
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # the SDKs log request payloads at DEBUG: keep them at INFO at most
+    for name in ("slack_bolt", "slack_sdk"):
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
+
+
+def start(settings: Settings, engine: Engine | EngineSource) -> App:
+    """`build_app`, with start-up failures told as configuration problems naming the variable."""
+    from urllib.error import URLError
+
+    from slack_bolt.error import BoltError
+
+    try:
+        return build_app(settings, engine)
+    except BoltError as exc:
+        raise ConfigError([f"SLACK_BOT_TOKEN was not accepted by Slack's auth.test ({exc})"]) from None
+    except (URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ConfigError([f"SLACK_API_URL {settings.slack_api_url} is not reachable: {reason}"]) from None
+
+
+def serve(settings: Settings) -> int:
+    """Run until interrupted: Socket Mode, or HTTP when `settings.mode == "http"`."""
+    from bot.reload import LiveKnowledge
+
+    configure_logging(settings.log_level)
+    signal.signal(signal.SIGTERM, _interrupt)  # stop like Ctrl-C: replies in flight are finished
+    knowledge = LiveKnowledge(settings.knowledge_dir)
+    knowledge.watch()
+    knowledge.install_sighup()
+    app = start(settings, knowledge)
+    if settings.mode == "http":
+        from bot.slack.http import make_server
+
+        server = make_server(app, settings.host, settings.port)
+        host, port = server.server_address[:2]
+        log.info("HTTP mode: POST http://%s:%s/slack/events, GET /healthz", host, port)
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
+        server.server_close()
+        return 0
+
+    log.info("Socket Mode: connecting to Slack")
+    with contextlib.suppress(KeyboardInterrupt):
+        socket_mode(app, settings).start()
+    return 0
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def socket_mode(app: App, settings: Settings) -> Any:
+    """The Socket Mode connection (`.start()` blocks, `.connect()` does not, `.close()`)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    return SocketModeHandler(app, settings.slack_app_token)

@@ -1,0 +1,363 @@
+"""Block Kit messages from Answers: pure functions that return dicts (no Slack calls).
+
+Every text comes from `bot.render` (the answer in mrkdwn, fixed words from
+`templates/slack/*.j2`), where each value is escaped for Slack. The only text a person
+typed that ever appears is the question passed on to support (`support_message`): cleaned
+of Slack markup, personal data masked, escaped, and shown in a code block.
+
+Slack's limits are kept here: section text 3000 characters (long answers are split at
+paragraphs, then lines), 50 blocks per message (100 in App Home), button labels 75
+characters, button values 2000 characters, and every message has a plain `text` fallback
+for notifications.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot.engine.normalize import strip_slack
+from bot.engine.privacy import mask
+from bot.render import ENV, render, render_template, slack_escape
+
+Block = dict[str, Any]
+
+MAX_SECTION = 3000  # characters of text in a section block
+MAX_BLOCKS = 50  # blocks in a message
+MAX_HOME_BLOCKS = 100  # blocks in an App Home view
+MAX_ANSWER = 12_000  # characters of answer in one message; more is shortened with a note
+MAX_BUTTON_TEXT = 75
+MAX_VALUE = 2000  # characters in a button value
+MAX_QUESTION = 1500  # characters of the question carried in a button value
+MAX_FALLBACK = 300  # characters of the notification text
+
+# action_id of each button; suggestions are SUGGEST + index (unique within their block)
+HELPFUL = "feedback_helpful"
+NOT_HELPFUL = "feedback_not_helpful"
+ASK_PERSON = "ask_person"
+SHARE = "share_answer"
+SUGGEST = "suggest_"
+SUGGEST_PATTERN = re.compile(r"^suggest_\d+$")
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Message:
+    """What chat.postMessage, chat.postEphemeral and response_url take: text and blocks."""
+
+    text: str
+    blocks: list[Block]
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": self.blocks}
+
+
+# ---------------------------------------------------------------- words and values
+
+
+def words(lang: str) -> dict[str, str]:
+    """The fixed words of templates/slack/_words.j2 (plain text: for button labels)."""
+    module = ENV.get_template("slack/_words.j2").module
+    return dict(module.en if lang == "en" else module.nl)  # type: ignore[attr-defined]
+
+
+def word(key: str, lang: str) -> str:
+    """One fixed phrase as mrkdwn (escaped)."""
+    return render_template("slack/word.j2", "mrkdwn", lang=lang, key=key)
+
+
+def clean_question(text: str, limit: int = MAX_QUESTION) -> str:
+    """What a person typed, safe to carry and show: Slack markup out, personal data masked,
+    whitespace collapsed, at most `limit` characters."""
+    for _ in range(5):  # markup hidden in entities (&lt;!channel&gt;) surfaces after one pass
+        stripped = strip_slack(text)
+        if stripped == text:
+            break
+        text = stripped
+    cleaned = _WHITESPACE.sub(" ", mask(text)).strip()
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
+
+
+def pack_value(question: str, lang: str, **extra: Any) -> str:
+    """A button value: JSON with the (cleaned) question and language, under 2000 characters."""
+    q = clean_question(question)
+    while True:
+        value = json.dumps({"q": q, "l": lang, **extra}, ensure_ascii=False, separators=(",", ":"))
+        if len(value) <= MAX_VALUE:
+            return value
+        q = q[: len(q) - (len(value) - MAX_VALUE) - 1]
+
+
+def unpack_value(value: Any) -> dict[str, Any]:
+    """The fields of a button value; always a question "q" and a language "l" ("" and "nl"
+    for anything that is not one of ours)."""
+    try:
+        data = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        data = {}
+    lang = data.get("l")
+    return {
+        **data,
+        "q": data["q"] if isinstance(data.get("q"), str) else "",
+        "l": lang if lang in ("nl", "en") else "nl",
+    }
+
+
+# ---------------------------------------------------------------- building blocks
+
+
+def split_text(text: str, limit: int = MAX_SECTION) -> list[str]:
+    """Pieces of at most `limit` characters, cut at paragraphs, else lines, else anywhere."""
+    pieces: list[str] = []
+    current = ""
+    for para in text.split("\n\n"):
+        for chunk in _fit(para, limit):
+            candidate = f"{current}\n\n{chunk}" if current else chunk
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                pieces.append(current)
+                current = chunk
+    pieces.append(current)
+    return [p for p in pieces if p.strip()]
+
+
+def _fit(paragraph: str, limit: int) -> list[str]:
+    if len(paragraph) <= limit:
+        return [paragraph]
+    out: list[str] = []
+    current = ""
+    for line in paragraph.split("\n"):
+        while len(line) > limit:
+            if current:
+                out.append(current)
+                current = ""
+            out.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            out.append(current)
+            current = line
+    if current:
+        out.append(current)
+    return out
+
+
+def section(mrkdwn: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn[:MAX_SECTION]}}
+
+
+def context(mrkdwn: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn[:MAX_SECTION]}]}
+
+
+def button(label: str, action_id: str, value: str, style: str | None = None) -> Block:
+    if len(label) > MAX_BUTTON_TEXT:
+        label = label[: MAX_BUTTON_TEXT - 1] + "…"
+    out: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label, "emoji": True},
+        "action_id": action_id,
+        "value": value[:MAX_VALUE],
+    }
+    if style:
+        out["style"] = style
+    return out
+
+
+def actions(elements: list[Block], block_id: str) -> Block:
+    return {"type": "actions", "block_id": block_id, "elements": elements[:25]}
+
+
+def fallback(text: str) -> str:
+    """The notification text: the first line, escaped, short."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = slack_escape(first.strip())
+    return first if len(first) <= MAX_FALLBACK else first[: MAX_FALLBACK - 1] + "…"
+
+
+# ---------------------------------------------------------------- answers
+
+
+def contact_card(ci: Any, lang: str) -> Block:
+    """An escalation contact: name, phone, e-mail, hours, open now or not."""
+    return section(render_template("slack/card.j2", "mrkdwn", ci=ci, lang=lang))
+
+
+def answer_message(
+    answer: Any,
+    kb: Any,
+    *,
+    question: str,
+    share: bool = False,
+    feedback: bool = True,
+    notice: str | None = None,
+    explained: str | None = None,
+) -> Message:
+    """The reply to a question.
+
+    The answer text (render(..., "mrkdwn")) without contacts and suggestions, which get
+    their own blocks: an escalation card per contact, and "did you mean" buttons. Then the
+    feedback buttons (answered questions), "ask a person" (unanswered ones with
+    suggestions), "post in channel" when `share` (ephemeral slash-command answers), and a
+    `notice` (e.g. that the question was passed on to support). `explained`: the entry a
+    clicked suggestion asked for (so "post in channel" posts that, not the question).
+    """
+    lang = answer.language
+    w = words(lang)
+    extra = {"e": explained} if explained else {}
+    value = pack_value(question, lang, t=list(answer.topic)[:10], **extra)
+    body = render(replace(answer, contacts=(), suggestions=()), "mrkdwn", kb)
+
+    tail: list[Block] = [contact_card(ci, lang) for ci in answer.contacts]
+    if answer.suggestions:
+        tail.append(context(word("also" if answer.answered else "did_you_mean", lang) + ":"))
+        buttons = [
+            button(
+                f"{s.code} – {s.title}" if s.code else s.title,
+                f"{SUGGEST}{i}",
+                pack_value(question, lang, e=s.entry_id),
+            )
+            for i, s in enumerate(answer.suggestions)
+        ]
+        if not answer.answered and not answer.help:
+            buttons.append(button(w["ask_person"], ASK_PERSON, value))
+        tail.append(actions(buttons, "suggestions"))
+    if answer.answered and (feedback or share):
+        row = [button(w["share"], SHARE, value, "primary")] if share else []
+        if feedback:
+            tail.append(context(word("did_this_help", lang)))
+            row += [button(w["helpful"], HELPFUL, value), button(w["not_helpful"], NOT_HELPFUL, value)]
+        tail.append(actions(row, "feedback"))
+    if notice:
+        tail.append(context(notice))
+
+    pieces = split_text(_shorten(body, lang)) or [fallback(body) or "…"]
+    room = MAX_BLOCKS - len(tail)
+    if len(pieces) > room:
+        pieces = [*pieces[: room - 1], word("shortened", lang)]
+    blocks = [section(p) for p in pieces] + tail
+    return Message(fallback(render(answer, "plain", kb)), blocks)
+
+
+def _shorten(text: str, lang: str) -> str:
+    if len(text) <= MAX_ANSWER:
+        return text
+    cut = text[:MAX_ANSWER]
+    cut = cut[: cut.rfind("\n")] if "\n" in cut else cut
+    return f"{cut}\n\n_{word('shortened', lang)}_"
+
+
+def shared_message(answer: Any, kb: Any, *, question: str) -> Message:
+    """An ephemeral answer posted visibly in the channel: the answer, feedback, no share."""
+    msg = answer_message(answer, kb, question=question, share=False, feedback=True)
+    return Message(msg.text, [*msg.blocks, context(word("shared", answer.language))])
+
+
+def note(mrkdwn: str) -> Message:
+    """A short message of one section (notices, thanks)."""
+    return Message(fallback(mrkdwn), [section(mrkdwn)])
+
+
+# ---------------------------------------------------------------- hand-off
+
+
+def handoff_notice(
+    lang: str,
+    channel: str | None,
+    *,
+    already: bool = False,
+    failed: bool = False,
+    contact: str | None = None,
+) -> str:
+    """What the person is told: passed on to `channel`, or whom to ask instead (mrkdwn)."""
+    return render_template(
+        "slack/handoff_user.j2",
+        "mrkdwn",
+        lang=lang,
+        channel=channel,
+        already=already,
+        failed=failed,
+        contact=contact,
+    )
+
+
+def support_message(
+    question: str,
+    *,
+    reason: str,
+    asker: str,
+    channel: str | None,
+    link: str | None,
+    command: bool = False,
+    topics: Sequence[str] = (),
+    lang: str = "nl",
+) -> Message:
+    """The question as posted in the support channel, with who asked and a link to the thread.
+
+    `question` is cleaned and masked again here, so whatever the caller passes, no mention,
+    broadcast, link or personal data is forwarded.
+    """
+    asker = asker if re.fullmatch(r"[UW][A-Z0-9]{2,}", asker or "") else "unknown"
+    channel = channel if channel and re.fullmatch(r"[CGD][A-Z0-9]{2,}", channel) else None
+    header = render_template(
+        "slack/handoff_support.j2",
+        "mrkdwn",
+        lang=lang,
+        reason=reason if reason in ("unknown", "not_helpful", "ask_person") else "ask_person",
+        asker=asker,
+        channel=channel if channel and not channel.startswith("D") else None,
+        dm=bool(channel and channel.startswith("D")),
+        command=command,
+        link=link if link and link.startswith("https://") else None,
+        topics=list(topics),
+    )
+    quoted = render_template("slack/quote.j2", "mrkdwn", question=_fit_escaped(clean_question(question)))
+    return Message(fallback(header), [section(header), section(quoted)])
+
+
+def _fit_escaped(text: str, limit: int = MAX_SECTION - 20) -> str:
+    while len(slack_escape(text)) > limit:
+        text = text[: len(text) - (len(slack_escape(text)) - limit) // 5 - 1]
+    return text
+
+
+# ---------------------------------------------------------------- App Home
+
+
+def home_view(
+    kb: Any, contacts: Sequence[Any], usage: Sequence[tuple[str, str]] | None = None
+) -> dict[str, Any]:
+    """The App Home tab: how to ask, what the bot knows (Dutch and English), examples,
+    the helpdesk contacts with their opening state, and usage figures when given."""
+    w = words("nl")
+    blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": w["home_title"]}}]
+    sources = sorted({s.title for s in kb.sources.values()})
+    about = render_template(
+        "slack/home.j2", "mrkdwn", lang="nl", entries=len(kb.entries), codes=len(kb.by_code), sources=sources
+    )
+    blocks += [section(p) for p in split_text(about)]
+    for lang in ("nl", "en"):
+        blocks.append({"type": "divider"})
+        blocks += [section(p) for p in split_text(render_template("help.j2", "mrkdwn", lang=lang))]
+    if contacts:
+        blocks.append({"type": "divider"})
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": w["home_contacts"]}})
+        blocks += [contact_card(ci, "nl") for ci in contacts]
+    if usage:
+        blocks.append({"type": "divider"})
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": w["home_usage"]}})
+        fields = [
+            {"type": "mrkdwn", "text": f"*{slack_escape(label)}*\n{slack_escape(value)}"}
+            for label, value in usage[:10]
+        ]
+        blocks.append({"type": "section", "fields": fields})
+    return {"type": "home", "blocks": blocks[:MAX_HOME_BLOCKS]}

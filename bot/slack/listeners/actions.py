@@ -1,0 +1,154 @@
+"""Buttons under an answer: feedback, "did you mean" suggestions, post in channel, ask a person.
+
+Everything an action needs travels in the button's value (the cleaned, masked question,
+the language, the topic or the suggested entry), so no state is kept between the answer
+and the click. Replies to the person who clicked are ephemeral; a clicked suggestion is
+answered where the question was (visibly in its thread, or ephemerally for /declaratie).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack import blocks
+from bot.slack.replies import Deps, hand_off, log, post, request_ref
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where the clicked message is."""
+
+    channel: str | None
+    message_ts: str | None
+    thread_ts: str | None  # the thread the message is in; None in a DM root
+    ephemeral: bool
+
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> Where:
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        return cls(
+            channel=channel,
+            message_ts=container.get("message_ts") or message.get("ts"),
+            thread_ts=message.get("thread_ts") or container.get("thread_ts"),
+            ephemeral=bool(container.get("is_ephemeral")),
+        )
+
+
+def tell(client: WebClient, respond: Respond, where: Where, user: str, msg: blocks.Message) -> None:
+    """Say something only the person who clicked sees, next to the clicked message."""
+    if not where.ephemeral and where.channel:
+        try:
+            client.chat_postEphemeral(
+                channel=where.channel, user=user, thread_ts=where.thread_ts, **msg.kwargs()
+            )
+            return
+        except SlackApiError as exc:  # e.g. a shared answer in a channel the bot is not in
+            if exc.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                raise
+    result = respond(response_type="ephemeral", replace_original=False, **msg.kwargs())
+    if result.status_code != 200:
+        log.error("ephemeral reply failed: HTTP %s %s", result.status_code, result.body[:200])
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.action(blocks.HELPFUL)
+    def on_helpful(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        data = blocks.unpack_value(action.get("value"))
+        log.info("feedback helpful: %s topic=%s", request_ref(body), data.get("t"))
+        user = body["user"]["id"]
+        tell(client, respond, Where.of(body), user, blocks.note(blocks.word("thanks", data["l"])))
+
+    def on_ask_person(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        data = blocks.unpack_value(action.get("value"))
+        where = Where.of(body)
+        user = body["user"]["id"]
+        ref = request_ref(body)
+        not_helpful = action.get("action_id") == blocks.NOT_HELPFUL
+        if not_helpful:
+            log.info("feedback not helpful: %s topic=%s", ref, data.get("t"))
+        lang = data["l"]
+        key = f"handoff:{where.channel}:{where.message_ts or body.get('trigger_id')}"
+        if deps.dedupe.first_delivery(key):
+            kb = deps.engine().kb
+            ids = [t for t in data.get("t") or () if isinstance(t, str) and t in kb.by_id]
+            topics = tuple(_heading(kb, t) for t in ids)
+            notice = hand_off(
+                deps,
+                client,
+                question=data["q"],
+                reason="not_helpful" if not_helpful else "ask_person",
+                user=user,
+                channel=where.channel,
+                link_ts=None if where.ephemeral else (where.thread_ts or where.message_ts),
+                lang=lang,
+                ref=ref,
+                command=where.ephemeral,
+                topics=topics,
+            )
+        else:
+            support = deps.settings.support_channel_id
+            notice = blocks.handoff_notice(lang, support, already=True, contact=deps.settings.support_contact)
+        text = f"{blocks.word('thanks_not', lang)}\n{notice}" if not_helpful else notice
+        tell(client, respond, where, user, blocks.note(text))
+
+    app.action(blocks.NOT_HELPFUL)(on_ask_person)
+    app.action(blocks.ASK_PERSON)(on_ask_person)
+
+    @app.action(blocks.SUGGEST_PATTERN)
+    def on_suggestion(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        data = blocks.unpack_value(action.get("value"))
+        where = Where.of(body)
+        engine = deps.engine()
+        entry_id = data.get("e")
+        if not isinstance(entry_id, str) or entry_id not in engine.kb.by_id:
+            msg = blocks.note(blocks.word("unknown_entry", data["l"]))
+            tell(client, respond, where, body["user"]["id"], msg)
+            return
+        answer = engine.explain(entry_id, data["l"])
+        msg = blocks.answer_message(
+            answer, engine.kb, question=data["q"], share=where.ephemeral, explained=entry_id
+        )
+        if where.ephemeral or not where.channel:
+            result = respond(response_type="ephemeral", replace_original=False, **msg.kwargs())
+            if result.status_code != 200:
+                log.error("reply to %s failed: HTTP %s", request_ref(body), result.status_code)
+            return
+        post(client, where.channel, msg, where.thread_ts)
+
+    @app.action(blocks.SHARE)
+    def on_share(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        data = blocks.unpack_value(action.get("value"))
+        engine = deps.engine()
+        entry_id = data.get("e")
+        if isinstance(entry_id, str) and entry_id in engine.kb.by_id:
+            answer = engine.explain(entry_id, data["l"])
+        else:
+            answer = engine.answer(data["q"])
+        msg = blocks.shared_message(answer, engine.kb, question=data["q"])
+        result = respond(response_type="in_channel", replace_original=False, **msg.kwargs())
+        if result.status_code != 200:
+            log.error("sharing %s failed: HTTP %s", request_ref(body), result.status_code)
+            return
+        respond(delete_original=True)
+
+
+def _heading(kb: Any, entry_id: str) -> str:
+    e = kb.by_id[entry_id]
+    return f"{e.codes[0]} {e.heading('nl')}" if e.codes else str(e.heading("nl"))

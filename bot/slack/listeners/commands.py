@@ -1,0 +1,43 @@
+"""`/declaratie <question>`: acknowledged at once, answered ephemerally (only the asker sees
+it) with a button to post the answer in the channel. `/declaratie` alone or `help` shows
+what the bot can answer, with examples (the engine's help answer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.slack import blocks
+from bot.slack.replies import Deps, hand_off, log, needs_person
+
+COMMAND = "/declaratie"
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command(COMMAND)
+    def on_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        question = str(command.get("text") or "")
+        engine = deps.engine()
+        answer = engine.answer(question)
+        ref = f"command {COMMAND} (trigger {command.get('trigger_id', '?')})"
+        notice = None
+        if needs_person(answer):
+            notice = hand_off(
+                deps,
+                client,
+                question=question,
+                reason="unknown",
+                user=str(command.get("user_id") or ""),
+                channel=command.get("channel_id"),
+                link_ts=None,
+                lang=answer.language,
+                ref=ref,
+                command=True,
+            )
+        msg = blocks.answer_message(answer, engine.kb, question=question, share=True, notice=notice)
+        result = respond(response_type="ephemeral", **msg.kwargs())
+        if result.status_code != 200:
+            log.error("reply to %s failed: HTTP %s %s", ref, result.status_code, result.body[:200])

@@ -1,0 +1,67 @@
+"""Questions asked by mentioning the bot in a channel, or in a direct message.
+
+A mention is answered in a thread under the question (the thread it was asked in, else a
+new one under the message), never in the channel root. A direct message is answered in
+the DM; a question in a DM thread is answered in that thread. Only people asking get an
+answer: bots (this one included), edits, deletions and other message subtypes are ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.slack.replies import Deps, answer_in_conversation
+
+# message subtypes that are still a person asking (a file with a question, a thread reply
+# also sent to the channel); every other subtype is an edit, a deletion, a join, a bot ...
+PERSON_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
+
+
+def from_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
+    subtype = event.get("subtype")
+    if subtype is not None and subtype not in PERSON_SUBTYPES:
+        return False
+    if event.get("bot_id") or event.get("bot_profile") or event.get("edited"):
+        return False
+    user = event.get("user")
+    return isinstance(user, str) and bool(user) and user != bot_user_id
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.event("app_mention")
+    def on_mention(
+        event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        if not from_person(event, context.bot_user_id):
+            return
+        thread_ts = event.get("thread_ts") or event["ts"]
+        answer_in_conversation(
+            deps,
+            client,
+            question=str(event.get("text") or ""),
+            channel=event["channel"],
+            thread_ts=thread_ts,
+            user=event["user"],
+            link_ts=thread_ts,
+            ref=f"event {body.get('event_id')}",
+        )
+
+    @app.event("message")
+    def on_message(
+        event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        if event.get("channel_type") != "im" or not from_person(event, context.bot_user_id):
+            return
+        answer_in_conversation(
+            deps,
+            client,
+            question=str(event.get("text") or ""),
+            channel=event["channel"],
+            thread_ts=event.get("thread_ts"),
+            user=event["user"],
+            link_ts=event.get("thread_ts") or event["ts"],
+            ref=f"event {body.get('event_id')}",
+        )

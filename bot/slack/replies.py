@@ -1,0 +1,154 @@
+"""What the listeners share: the app's dependencies, posting a reply, passing a question on.
+
+Listeners only know Slack (which channel, which thread, who); the answer comes from the
+engine and its blocks from `blocks.py`. Web API failures are not swallowed here: they
+propagate to the app's error handler, which logs them with the event id. The one
+exception is the hand-off to the support channel, whose failure is logged and then told
+to the person, who is given someone to ask instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.config import Settings
+from bot.engine.answer import Answer, Engine
+from bot.slack import blocks
+from bot.slack.dedupe import Dedupe
+
+log = logging.getLogger("declaratiebot.slack")
+
+
+@dataclass(frozen=True)
+class Deps:
+    settings: Settings
+    engine: Callable[[], Engine]  # the current engine (knowledge can be reloaded)
+    dedupe: Dedupe
+
+
+def post(client: WebClient, channel: str, msg: blocks.Message, thread_ts: str | None = None) -> None:
+    """chat.postMessage without link previews (a knowledge link must not unfurl a page)."""
+    client.chat_postMessage(
+        channel=channel,
+        thread_ts=thread_ts,
+        text=msg.text,
+        blocks=msg.blocks,
+        unfurl_links=False,
+        unfurl_media=False,
+    )
+
+
+def needs_person(answer: Answer) -> bool:
+    """The bot does not know and has nothing to suggest: pass the question on by itself."""
+    return not answer.answered and not answer.help and not answer.suggestions
+
+
+def answer_in_conversation(
+    deps: Deps,
+    client: WebClient,
+    *,
+    question: str,
+    channel: str,
+    thread_ts: str | None,
+    user: str,
+    link_ts: str | None,
+    ref: str,
+) -> None:
+    """Answer a mention or a direct message where it was asked (`thread_ts` None: no thread)."""
+    engine = deps.engine()
+    answer = engine.answer(question)
+    notice = None
+    if needs_person(answer):
+        notice = hand_off(
+            deps,
+            client,
+            question=question,
+            reason="unknown",
+            user=user,
+            channel=channel,
+            link_ts=link_ts,
+            lang=answer.language,
+            ref=ref,
+        )
+    msg = blocks.answer_message(answer, engine.kb, question=question, notice=notice)
+    post(client, channel, msg, thread_ts)
+    log.info(
+        "answered %s: answered=%s topic=%s codes=%s", ref, answer.answered, answer.topic, list(answer.codes)
+    )
+
+
+def hand_off(
+    deps: Deps,
+    client: WebClient,
+    *,
+    question: str,
+    reason: str,
+    user: str,
+    channel: str | None,
+    link_ts: str | None,
+    lang: str,
+    ref: str,
+    command: bool = False,
+    topics: tuple[str, ...] = (),
+) -> str:
+    """Post the (cleaned, masked) question to the support channel; return what to tell the person."""
+    support = deps.settings.support_channel_id
+    contact = deps.settings.support_contact
+    if not support:
+        return blocks.handoff_notice(lang, None, contact=contact)
+    link = permalink(client, channel, link_ts, ref) if channel and link_ts else None
+    msg = blocks.support_message(
+        question,
+        reason=reason,
+        asker=user,
+        channel=channel,
+        link=link,
+        command=command,
+        topics=topics,
+    )
+    try:
+        post(client, support, msg)
+    except SlackApiError as exc:
+        log.error("hand-off of %s to %s failed: %s", ref, support, describe(exc))
+        return blocks.handoff_notice(lang, None, failed=True, contact=contact)
+    log.info("handed off %s to %s (%s)", ref, support, reason)
+    return blocks.handoff_notice(lang, support)
+
+
+def permalink(client: WebClient, channel: str, ts: str, ref: str) -> str | None:
+    """A link to the thread, for channels only (a DM link is no use to support)."""
+    if not channel.startswith(("C", "G")):
+        return None
+    try:
+        link = client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+    except SlackApiError as exc:
+        log.warning("no permalink for %s: %s", ref, describe(exc))
+        return None
+    return link if isinstance(link, str) else None
+
+
+def describe(exc: Exception) -> str:
+    """A Web API error in one line: method, HTTP status, Slack's error code (never the token)."""
+    if isinstance(exc, SlackApiError):
+        response = exc.response
+        error = response.get("error") if isinstance(response.data, dict) else None
+        method = str(response.api_url).rstrip("/").rsplit("/", 1)[-1]
+        return f"{method}: HTTP {response.status_code}, error={error or 'none'}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def request_ref(body: dict[str, Any]) -> str:
+    """How a request is named in logs: the event id, else the command or action and trigger id."""
+    if body.get("event_id"):
+        return f"event {body['event_id']}"
+    if body.get("command"):
+        return f"command {body['command']} (trigger {body.get('trigger_id', '?')})"
+    acts = body.get("actions") or [{}]
+    action_id = acts[0].get("action_id", "?") if isinstance(acts[0], dict) else "?"
+    return f"{body.get('type', 'request')} {action_id} (trigger {body.get('trigger_id', '?')})"

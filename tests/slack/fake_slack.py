@@ -1,0 +1,215 @@
+"""A stand-in for Slack's Web API on 127.0.0.1, for the end-to-end tests.
+
+It records every call (Web API methods under /api/, and posts to response URLs under
+/response/), answers the methods the bot uses the way Slack does, and on demand answers
+a method with HTTP 429 (with Retry-After), 500, or an `ok: false` error.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+TOKEN = "xoxb-test-token"
+BOT_USER = "UBOT"
+BOT_ID = "BBOT"
+TEAM = "T0TEST"
+
+
+@dataclass
+class Call:
+    method: str  # "chat.postMessage" ..., or "response_url"
+    path: str
+    params: dict[str, Any]
+    status: int  # what the fake answered
+    authorization: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
+
+    def texts(self) -> str:
+        """Everything a person could read in this call: text and every block text."""
+        return json.dumps([self.params.get("text"), self.params.get("blocks"), self.params.get("view")])
+
+
+@dataclass
+class Failure:
+    status: int
+    error: str
+    retry_after: int | None = None
+
+
+@dataclass
+class FakeSlack:
+    calls: list[Call] = field(default_factory=list)
+    socket_url: str | None = None  # what apps.connections.open hands out
+
+    def __post_init__(self) -> None:
+        self._cond = threading.Condition()
+        self._failures: dict[str, list[Failure]] = {}
+        self._ts = itertools.count(1)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                fake._handle(self)
+
+            def do_POST(self) -> None:
+                fake._handle(self)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # ------------------------------------------------------------ control
+
+    def start(self) -> FakeSlack:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"{self.url}/response/{name}"
+
+    def fail(
+        self,
+        method: str,
+        status: int = 200,
+        error: str = "error",
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` calls of `method` with this failure."""
+        with self._cond:
+            self._failures.setdefault(method, []).extend([Failure(status, error, retry_after)] * times)
+
+    def to(self, method: str, ok_only: bool = True) -> list[Call]:
+        with self._cond:
+            return [c for c in self.calls if c.method == method and (c.ok or not ok_only)]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 60) -> list[Call]:
+        """Block until `count` successful calls of `method` arrived (for a bot in another process)."""
+        with self._cond:
+            self._cond.wait_for(
+                lambda: len([c for c in self.calls if c.method == method and c.ok]) >= count, timeout
+            )
+        return self.to(method)
+
+    def posts(self, channel: str | None = None) -> list[Call]:
+        return [
+            c for c in self.to("chat.postMessage") if channel is None or c.params.get("channel") == channel
+        ]
+
+    def replies(self) -> list[Call]:
+        """Calls that reach a person: messages, ephemerals, response_url posts, App Home."""
+        kinds = ("chat.postMessage", "chat.postEphemeral", "response_url", "views.publish")
+        return [c for c in self.calls if c.method in kinds and c.ok]
+
+    # ------------------------------------------------------------ serving
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(request.path)
+        length = int(request.headers.get("Content-Length") or 0)
+        raw = request.rfile.read(length).decode("utf-8") if length else ""
+        params: dict[str, Any] = dict(parse_qsl(parts.query))
+        if raw:
+            if "json" in (request.headers.get("Content-Type") or ""):
+                params.update(json.loads(raw))
+            else:
+                params.update(parse_qsl(raw))
+        for key in ("blocks", "view"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+
+        if parts.path.startswith("/api/"):
+            method = parts.path[len("/api/") :]
+        elif parts.path.startswith("/response/"):
+            method = "response_url"
+        else:
+            method = "unknown"
+
+        with self._cond:
+            queue = self._failures.get(method) or []
+            failure = queue.pop(0) if queue else None
+            if failure is None and method.startswith(("chat.", "views.", "auth.")):
+                auth = request.headers.get("Authorization")
+                if auth != f"Bearer {TOKEN}":
+                    failure = Failure(200, "invalid_auth")
+            status = failure.status if failure else 200
+            if failure and failure.status == 200:
+                status = 299  # recorded as failed; sent as 200 with ok: false
+            call = Call(method, parts.path, params, status, request.headers.get("Authorization"))
+            self.calls.append(call)
+            self._cond.notify_all()
+
+        if failure is not None:
+            body = json.dumps({"ok": False, "error": failure.error}).encode()
+            request.send_response(failure.status)
+            if failure.retry_after is not None:
+                request.send_header("Retry-After", str(failure.retry_after))
+        elif method == "response_url":
+            body = b"ok"
+            request.send_response(200)
+        else:
+            body = json.dumps(self._answer(method, params)).encode()
+            request.send_response(200)
+        request.send_header("Content-Type", "text/plain" if method == "response_url" else "application/json")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        channel = params.get("channel")
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://test.slack.com/",
+                "team": "Test",
+                "user": "declaratiebot",
+                "team_id": TEAM,
+                "user_id": BOT_USER,
+                "bot_id": BOT_ID,
+            }
+        if method == "chat.postMessage":
+            ts = f"1700000100.{next(self._ts):06d}"
+            return {
+                "ok": True,
+                "channel": channel,
+                "ts": ts,
+                "message": {"text": params.get("text"), "ts": ts},
+            }
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1700000200.{next(self._ts):06d}"}
+        if method == "chat.getPermalink":
+            ts = str(params.get("message_ts", "")).replace(".", "")
+            return {
+                "ok": True,
+                "channel": channel,
+                "permalink": f"https://test.slack.com/archives/{channel}/p{ts}",
+            }
+        if method == "apps.connections.open" and self.socket_url:
+            return {"ok": True, "url": self.socket_url}
+        if method == "views.publish":
+            return {"ok": True, "view": {"id": "V1", **(params.get("view") or {})}}
+        return {"ok": False, "error": "unknown_method"}

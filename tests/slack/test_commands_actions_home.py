@@ -1,0 +1,197 @@
+"""The slash command, the buttons under an answer, and App Home, end to end."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.slack import payloads
+from tests.slack.conftest import SUPPORT, Bot
+
+
+def ask_in_thread(bot: Bot, question: str) -> dict[str, dict[str, Any]]:
+    """Mention the bot; return the buttons of its answer, and forget the calls so far."""
+    bot.event(payloads.mention(f"<@UBOT> {question}", ts="1700000000.000100"))
+    [post] = bot.fake.posts()
+    bot.fake.calls.clear()
+    return payloads.buttons(post.params["blocks"])
+
+
+def ask_by_command(bot: Bot, question: str) -> dict[str, dict[str, Any]]:
+    bot.command(question)
+    [reply] = bot.fake.to("response_url")
+    bot.fake.calls.clear()
+    return payloads.buttons(reply.params["blocks"])
+
+
+# ---------------------------------------------------------------- /declaratie
+
+
+def test_the_slash_command_is_acked_and_answered_ephemerally_with_a_share_button(bot: Bot) -> None:
+    response = bot.command("wat is retourcode 8290?")
+
+    assert response.status == 200 and response.body == ""  # ack, nothing shown in the channel
+    [reply] = bot.fake.to("response_url")
+    assert reply.path == "/response/command"
+    assert reply.params["response_type"] == "ephemeral"
+    assert "8290" in reply.params["text"]
+    assert "8290" in json.dumps(reply.params["blocks"])
+    assert payloads.SHARE_BUTTON in payloads.buttons(reply.params["blocks"])
+    assert bot.fake.posts() == []  # nothing visible
+
+
+def test_the_slash_command_alone_or_help_shows_what_the_bot_answers(bot: Bot) -> None:
+    bot.command("")
+    bot.command("help")
+
+    replies = bot.fake.to("response_url")
+    assert len(replies) == 2
+    for reply in replies:
+        text = json.dumps(reply.params["blocks"], ensure_ascii=False)
+        assert "Voorbeelden" in text and "8290" in text and "490" in text
+        assert payloads.buttons(reply.params["blocks"]) == {}  # nothing to rate or share
+
+
+def test_a_slash_command_the_bot_cannot_answer_goes_to_support(bot: Bot) -> None:
+    bot.command("recept voor appeltaart")
+
+    [handoff] = bot.fake.posts(SUPPORT)
+    assert "/declaratie" in handoff.texts() and f"<#{payloads.CHANNEL}>" in handoff.texts()
+    assert "appeltaart" in handoff.texts()
+    [reply] = bot.fake.to("response_url")
+    assert f"<#{SUPPORT}>" in reply.texts()
+
+
+# ---------------------------------------------------------------- buttons
+
+
+def test_helpful_thanks_the_person_who_clicked_in_the_thread(bot: Bot) -> None:
+    buttons = ask_in_thread(bot, "wat is 8290")
+    bot.action(buttons["feedback_helpful"])
+
+    [thanks] = bot.fake.to("chat.postEphemeral")
+    assert thanks.params["user"] == payloads.USER
+    assert thanks.params["channel"] == payloads.CHANNEL
+    assert thanks.params["thread_ts"] == "1700000000.000100"
+    assert bot.fake.posts() == []
+
+
+def test_not_helpful_passes_the_question_on_once(bot: Bot) -> None:
+    buttons = ask_in_thread(bot, f"wat is 8290 voor client {payloads.BSN}")
+    bot.action(buttons["feedback_not_helpful"])
+    bot.action(buttons["feedback_not_helpful"])  # clicked twice
+
+    [handoff] = bot.fake.posts(SUPPORT)
+    text = handoff.texts()
+    assert "hielp niet" in text
+    assert "8290" in text  # the topic of the answer
+    assert payloads.BSN not in text and "[BSN]" in text
+    assert "https://test.slack.com/archives/C0GENERAL/p1700000000000100" in text
+    notices = bot.fake.to("chat.postEphemeral")
+    assert len(notices) == 2
+    assert f"<#{SUPPORT}>" in notices[0].texts() and "al doorgezet" in notices[1].texts()
+
+
+def test_ask_a_person_on_an_unsure_answer_passes_it_on(bot: Bot) -> None:
+    buttons = ask_in_thread(bot, "wat is 8291")
+    bot.action(buttons["ask_person"])
+
+    [handoff] = bot.fake.posts(SUPPORT)
+    assert "8291" in handoff.texts()
+    [notice] = bot.fake.to("chat.postEphemeral")
+    assert f"<#{SUPPORT}>" in notice.texts()
+
+
+def test_a_suggestion_is_answered_in_the_thread(bot: Bot) -> None:
+    buttons = ask_in_thread(bot, "wat is 8291")
+    suggestion = next(
+        b for a, b in buttons.items() if a.startswith("suggest_") and "8290" in b["text"]["text"]
+    )
+    bot.action(suggestion)
+
+    [post] = bot.fake.posts()
+    assert post.params["channel"] == payloads.CHANNEL
+    assert post.params["thread_ts"] == "1700000000.000100"
+    assert "Retourcode 8290" in post.params["text"]
+
+
+def test_a_suggestion_under_an_ephemeral_answer_is_answered_ephemerally(bot: Bot) -> None:
+    buttons = ask_by_command(bot, "wat is 8291")
+    suggestion = next(
+        b for a, b in buttons.items() if a.startswith("suggest_") and "8290" in b["text"]["text"]
+    )
+    bot.action(suggestion, ephemeral=True)
+
+    [reply] = bot.fake.to("response_url")
+    assert reply.params["response_type"] == "ephemeral"
+    assert "Retourcode 8290" in reply.params["text"]
+    assert payloads.SHARE_BUTTON in payloads.buttons(reply.params["blocks"])
+    assert bot.fake.posts() == []
+
+
+def test_share_posts_the_answer_visibly_and_removes_the_ephemeral_one(bot: Bot) -> None:
+    buttons = ask_by_command(bot, "wat is 8290")
+    bot.action(buttons[payloads.SHARE_BUTTON], ephemeral=True)
+
+    shared, deleted = bot.fake.to("response_url")
+    assert shared.params["response_type"] == "in_channel"
+    assert "Retourcode 8290" in shared.params["text"]
+    assert payloads.SHARE_BUTTON not in payloads.buttons(shared.params["blocks"])
+    assert deleted.params["delete_original"] is True
+
+
+def test_share_of_a_clicked_suggestion_shares_that_suggestion(bot: Bot) -> None:
+    buttons = ask_by_command(bot, "wat is 8291")
+    suggestion = next(
+        b for a, b in buttons.items() if a.startswith("suggest_") and "8290" in b["text"]["text"]
+    )
+    bot.action(suggestion, ephemeral=True)
+    [reply] = bot.fake.to("response_url")
+    bot.fake.calls.clear()
+    bot.action(payloads.buttons(reply.params["blocks"])[payloads.SHARE_BUTTON], ephemeral=True)
+
+    shared = bot.fake.to("response_url")[0]
+    assert "Retourcode 8290" in shared.params["text"]
+
+
+def test_not_helpful_on_an_ephemeral_answer_passes_it_on_without_a_thread_link(bot: Bot) -> None:
+    buttons = ask_by_command(bot, "wat is 8290")
+    bot.action(buttons["feedback_not_helpful"], ephemeral=True)
+
+    [handoff] = bot.fake.posts(SUPPORT)
+    assert "/declaratie" in handoff.texts()
+    assert not bot.fake.to("chat.getPermalink")
+    [notice] = bot.fake.to("response_url")
+    assert notice.params["response_type"] == "ephemeral"
+
+
+def test_a_button_value_that_is_not_ours_is_answered_safely(bot: Bot) -> None:
+    forged = {"action_id": "suggest_0", "text": {"type": "plain_text", "text": "x"}, "value": "{not json"}
+    response = bot.action(forged)
+    bot.action({**forged, "value": json.dumps({"e": "no-such-entry", "l": "xx"})})
+
+    assert response.status == 200
+    notices = bot.fake.to("chat.postEphemeral")
+    assert len(notices) == 2 and all("kennisbank" in n.texts() for n in notices)
+
+
+# ---------------------------------------------------------------- App Home
+
+
+def test_app_home_shows_what_the_bot_knows_examples_and_contacts(bot: Bot) -> None:
+    bot.event(payloads.home_opened())
+
+    [publish] = bot.fake.to("views.publish")
+    assert publish.params["user_id"] == payloads.USER
+    view = publish.params["view"]
+    assert view["type"] == "home"
+    assert len(view["blocks"]) <= 100
+    text = json.dumps(view, ensure_ascii=False)
+    assert "wat betekent retourcode 8290?" in text and "what is retourcode 8290?" in text
+    assert "040-2975729" in text and "ZKT.declareren@vgz.nl" in text
+
+
+def test_opening_the_messages_tab_publishes_nothing(bot: Bot) -> None:
+    bot.event(payloads.home_opened(tab="messages"))
+
+    assert bot.fake.to("views.publish") == []

@@ -1,0 +1,58 @@
+"""app.yaml is a Slack app manifest that matches what the app listens to."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.slack.listeners.commands import COMMAND
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, Any]:
+    data = yaml.safe_load((ROOT / "app.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def test_display_information_within_slacks_limits(manifest: dict[str, Any]) -> None:
+    info = manifest["display_information"]
+    assert 1 <= len(info["name"]) <= 35
+    assert len(info["description"]) <= 140
+    assert 175 <= len(info["long_description"]) <= 4000
+    assert re.fullmatch(r"#[0-9a-fA-F]{6}", info["background_color"])
+
+
+def test_bot_events_are_exactly_what_the_listeners_handle(manifest: dict[str, Any]) -> None:
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
+        "app_mention",
+        "message.im",
+        "app_home_opened",
+    }
+
+
+def test_the_least_scopes_that_cover_the_app(manifest: dict[str, Any]) -> None:
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
+        "app_mentions:read",
+        "chat:write",
+        "commands",
+        "im:history",
+    }
+    assert "user" not in manifest["oauth_config"]["scopes"]
+
+
+def test_slash_command_home_tab_interactivity_and_socket_mode(manifest: dict[str, Any]) -> None:
+    [command] = manifest["features"]["slash_commands"]
+    assert command["command"] == COMMAND
+    home = manifest["features"]["app_home"]
+    assert home["home_tab_enabled"] is True
+    assert home["messages_tab_enabled"] is True and home["messages_tab_read_only_enabled"] is False
+    assert manifest["features"]["bot_user"]["display_name"]
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert manifest["settings"]["socket_mode_enabled"] is True
