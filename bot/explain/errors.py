@@ -1,0 +1,114 @@
+"""Bad input, said in one clear sentence (Dutch and English), never a traceback."""
+
+from __future__ import annotations
+
+MB = 1024 * 1024
+MAX_BYTES = 25 * MB  # a file (or the one file inside a zip) larger than this is refused
+
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "too_large": (
+        "Het bestand is groter dan 25 MB; zo groot is een 325-retourbericht niet. "
+        "Controleer of u het goede bestand heeft.",
+        "The file is larger than 25 MB; a 325 retour message is never that large. "
+        "Check that you picked the right file.",
+    ),
+    "empty": ("Het bestand is leeg.", "The file is empty."),
+    "unreadable": (
+        "Het bestand kan niet worden geopend ({reason}).",
+        "The file cannot be opened ({reason}).",
+    ),
+    "not_xml": (
+        "Dit is geen XML-bestand; een 325-retourbericht is XML (of een zip met één XML-bestand erin).",
+        "This is not an XML file; a 325 retour message is XML (or a zip holding one XML file).",
+    ),
+    "broken_xml": (
+        "Het XML-bestand is onvolledig of beschadigd (regel {line}); "
+        "download het retourbericht opnieuw uit VECOZO.",
+        "The XML file is incomplete or damaged (line {line}); download the retour message from VECOZO again.",
+    ),
+    "hostile": (
+        "Het bestand bevat een DTD of entiteiten; een 325-retourbericht heeft die nooit, "
+        "dus het wordt niet gelezen.",
+        "The file contains a DTD or entities; a 325 retour message never does, so it is not read.",
+    ),
+    "is_323": (
+        "Dit is uw declaratie ({message}, berichtcode {code}), niet het antwoord van de gemeente: "
+        "de retourcodes staan in het 325-antwoordbericht. Download dat in VECOZO.",
+        "This is your declaration ({message}, berichtcode {code}), not the municipality's answer: "
+        "the retourcodes are in the 325 answer. Download that one from VECOZO.",
+    ),
+    "other_message": (
+        "Dit is geen 325-retourbericht maar {what}; ik leg alleen WMO325- en JW325-berichten uit.",
+        "This is not a 325 retour message but {what}; I only explain WMO325 and JW325 messages.",
+    ),
+    "not_istandaard": (
+        "Dit XML-bestand is geen iWmo- of iJw-bericht; ik leg alleen WMO325- en JW325-berichten uit.",
+        "This XML file is not an iWmo or iJw message; I only explain WMO325 and JW325 messages.",
+    ),
+    "unknown_release": (
+        "Dit {message}-bericht is van release {release}; ik ken alleen release 3.2 "
+        "(de retourcodes verschillen per release), dus ik leg het niet uit.",
+        "This {message} message is release {release}; I only know release 3.2 "
+        "(the retourcodes differ per release), so I do not explain it.",
+    ),
+    "mismatch": (
+        "Het bestand spreekt zichzelf tegen: de naamruimte zegt {message}, maar de BerichtCode is {code}.",
+        "The file contradicts itself: its namespace says {message} but its BerichtCode is {code}.",
+    ),
+    "missing": (
+        "In het bestand ontbreekt {field}; het is geen volledig 325-retourbericht.",
+        "The file lacks {field}; it is not a complete 325 retour message.",
+    ),
+    "bad_value": (
+        "{field} heeft geen geldige waarde (verwacht: {expected}); het is geen geldig 325-retourbericht.",
+        "{field} has no valid value (expected: {expected}); it is not a valid 325 retour message.",
+    ),
+    "no_answer": (
+        "Het bericht bevat geen declaratie-antwoord en geen retourcode die het hele bericht afkeurt; "
+        "vraag de gemeente om uitleg.",
+        "The message contains no declaration answer and no retourcode that rejects the whole message; "
+        "ask the municipality to explain.",
+    ),
+    "zip_bad": (
+        "Het zip-bestand is beschadigd of kan niet worden gelezen; download het opnieuw uit VECOZO.",
+        "The zip file is damaged or cannot be read; download it from VECOZO again.",
+    ),
+    "zip_empty": ("Het zip-bestand bevat geen bestand.", "The zip file contains no file."),
+    "zip_many": (
+        "Het zip-bestand bevat {count} bestanden; ik verwacht er één. "
+        "Pak de zip uit en stuur de 325-retourberichten één voor één.",
+        "The zip file contains {count} files; I expect exactly one. "
+        "Unzip it and send the 325 retour messages one at a time.",
+    ),
+    "zip_encrypted": (
+        "Het zip-bestand is met een wachtwoord beveiligd; pak het zelf uit en stuur het XML-bestand.",
+        "The zip file is password protected; unzip it yourself and send the XML file.",
+    ),
+}
+
+
+# what a field should hold, for "bad_value"
+_EXPECTED: dict[str, tuple[str, str]] = {
+    "integer": ("een geheel getal", "a whole number"),
+    "date": ("een datum JJJJ-MM-DD", "a date YYYY-MM-DD"),
+    "dc": ("D of C", "D or C"),
+    "code": ("een code van 4 tekens", "a code of 4 characters"),
+}
+
+
+class ExplainError(Exception):
+    """Why a file cannot be explained. `kind` is stable (tests, Slack); `message(lang)` is for people."""
+
+    def __init__(self, kind: str, **params: object) -> None:
+        if kind not in _MESSAGES:
+            raise KeyError(kind)
+        self.kind = kind
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "nl") -> str:
+        nl, en = _MESSAGES[self.kind]
+        params = dict(self.params)
+        if "expected" in params:
+            params["expected"] = _EXPECTED[str(params["expected"])][1 if lang == "en" else 0]
+        return (en if lang == "en" else nl).format(**params)

@@ -1,0 +1,209 @@
+"""325 retour message -> Explanation: verdict, totals, retourcodes grouped, rejected prestaties.
+
+Only aggregates and the first `max_rows` rejected prestaties are kept, so memory does not grow
+with the file. Nothing of the file is written anywhere or logged; a BSN only ever exists
+masked (see parse.py).
+
+Reading a 325 (iWmo/iJw release 3.x): the municipality lists only the prestaties it rejects,
+each with its retourcodes; TotaalToegekendBedrag says what it grants. A retourcode other than
+0200 at message level means the whole message was rejected (nothing was assessed).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+from bot.engine.knowledge import KnowledgeBase
+from bot.engine.schema import Entry
+from bot.explain.errors import ExplainError
+from bot.explain.model import Amount, Answer, Client, CodeGroup, Explanation, Header, Prestatie, Row, Verdict
+from bot.explain.parse import _Readable, read_325, xml_stream
+
+MAX_ROWS = 100  # rejected prestaties kept for display; the counts cover all of them
+NO_REMARK = "0200"  # "Geen opmerking over deze berichtklasse."
+INFORMATIONAL = frozenset({NO_REMARK, "0233", "8001"})  # no remark / not assessed / fully granted
+
+
+def explain_bytes(data: bytes, filename: str, kb: KnowledgeBase, max_rows: int = MAX_ROWS) -> Explanation:
+    """Explain a 325 (XML, or a zip holding one) held in memory; raises ExplainError."""
+    raw = io.BytesIO(data)
+    with xml_stream(raw, len(data)) as stream:
+        return explain_stream(stream, filename, kb, max_rows)
+
+
+def explain_file(path: str | Path, kb: KnowledgeBase, max_rows: int = MAX_ROWS) -> Explanation:
+    """Explain a 325 file on disk, streaming it; raises ExplainError."""
+    try:
+        raw = open(path, "rb")  # noqa: SIM115 - closed below, after the stream is read
+    except OSError as exc:
+        raise ExplainError("unreadable", reason=exc.strerror or type(exc).__name__) from None
+    with raw, xml_stream(raw, os.fstat(raw.fileno()).st_size) as stream:
+        return explain_stream(stream, Path(path).name, kb, max_rows)
+
+
+class _Lookup:
+    """Retourcodes and code lists of one standard (iWmo or iJw), from the knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase, standard: str) -> None:
+        self.kb = kb
+        self.standard = standard
+        self.units = self.codelist("Eenheid")
+        self.categories = self.codelist("ProductCategorie")
+
+    def codelist(self, label: str) -> dict[str, str]:
+        for e in self.kb.entries:
+            if e.kind == "codelijst" and e.label == label and self.standard in e.domains:
+                return dict(e.values)
+        return {}
+
+    def retourcode(self, code: str) -> Entry | None:
+        for e in self.kb.by_code.get(code, []):
+            if e.kind == "retourcode" and self.standard in e.domains:
+                return e
+        return None
+
+
+def explain_stream(
+    stream: _Readable, filename: str, kb: KnowledgeBase, max_rows: int = MAX_ROWS
+) -> Explanation:
+    header: Header | None = None
+    answer: Answer | None = None
+    lookup: _Lookup | None = None
+    groups: dict[str, CodeGroup] = {}
+    rows: list[Row] = []
+    clients = prestaties = listed = 0
+
+    def count(codes: tuple[str, ...], level: str) -> None:
+        assert lookup is not None
+        for code in dict.fromkeys(codes):  # a code twice on one prestatie counts once
+            g = groups.get(code)
+            if g is None:
+                g = groups[code] = CodeGroup(
+                    code, lookup.retourcode(code), informational=code in INFORMATIONAL
+                )
+            setattr(g, level, getattr(g, level) + 1)
+
+    for record in read_325(stream):
+        if isinstance(record, Header):
+            header, lookup = record, _Lookup(kb, record.standard)
+            count(record.codes, "message")
+        elif isinstance(record, Prestatie):
+            assert lookup is not None
+            prestaties += 1
+            listed += record.amount.signed
+            count(record.codes, "prestaties")
+            if len(rows) < max_rows:
+                rows.append(
+                    Row(record, lookup.categories.get(record.category), lookup.units.get(record.unit))
+                )
+        elif isinstance(record, Client):
+            clients += 1
+            count(record.codes, "clients")
+        elif isinstance(record, Answer):
+            answer = record
+            count(record.codes, "declaration")
+    assert header is not None  # read_325 raises when there is none
+
+    message_rejected = any(c != NO_REMARK for c in header.codes)
+    if answer is None and not message_rejected:
+        raise ExplainError("no_answer")
+    return Explanation(
+        filename=filename,
+        header=header,
+        answer=answer,
+        verdict=_verdict(answer, message_rejected, prestaties),
+        message_rejected=message_rejected,
+        rejected=Amount.of_signed(answer.submitted.signed - answer.granted.signed) if answer else None,
+        listed=Amount.of_signed(listed),
+        clients=clients,
+        prestaties=prestaties,
+        codes=sorted(groups.values(), key=lambda g: (g.informational, -g.prestaties, -g.clients, g.code)),
+        rows=rows,
+    )
+
+
+def _verdict(answer: Answer | None, message_rejected: bool, prestaties: int) -> Verdict:
+    if message_rejected or answer is None:
+        return "rejected"
+    submitted, granted = answer.submitted.signed, answer.granted.signed
+    if granted == submitted and prestaties == 0:
+        return "granted"
+    if granted == 0 and (submitted != 0 or prestaties):
+        return "rejected"
+    return "partly"
+
+
+def as_json(x: Explanation, lang: str = "nl") -> dict[str, Any]:
+    """The explanation as plain JSON values (amounts in cents, dates ISO, BSNs masked)."""
+
+    def amount(a: Amount | None) -> dict[str, Any] | None:
+        return None if a is None else {"cents": a.cents, "debit_credit": a.dc, "signed_cents": a.signed}
+
+    h, a = x.header, x.answer
+    return {
+        "file": x.filename,
+        "message": {
+            "standard": h.standard,
+            "name": h.message,
+            "berichtcode": h.berichtcode,
+            "release": h.release,
+            "sender_municipality": h.sender,
+            "receiver_agb": h.receiver,
+            "identification": h.identification,
+            "date": h.date.isoformat(),
+            "retourcodes": list(h.codes),
+        },
+        "declaration": {
+            "identification": h.declaration_identification,
+            "date": h.declaration_date.isoformat(),
+            "number": a.number if a else None,
+            "retourcodes": list(a.codes) if a else [],
+        },
+        "submitted": amount(a.submitted if a else None),
+        "granted": amount(a.granted if a else None),
+        "rejected": amount(x.rejected),
+        "verdict": x.verdict,
+        "message_rejected": x.message_rejected,
+        "clients": x.clients,
+        "rejected_prestaties": x.prestaties,
+        "retourcodes": [
+            {
+                "code": g.code,
+                "known": g.entry is not None,
+                "label": g.entry.label if g.entry else None,
+                "title": g.entry.heading(lang) if g.entry else None,
+                "remedy": g.entry.remedy.get(lang) if g.entry and g.entry.remedy else None,
+                "informational": g.informational,
+                "message": g.message,
+                "declaration": g.declaration,
+                "clients": g.clients,
+                "prestaties": g.prestaties,
+            }
+            for g in x.codes
+        ],
+        "unknown_retourcodes": x.unknown_codes,
+        "prestaties": [
+            {
+                "bsn": r.p.bsn,
+                "reference": r.p.reference,
+                "previous_reference": r.p.previous_reference,
+                "toewijzing": r.p.toewijzing,
+                "product_code": r.p.product_code,
+                "category": r.p.category,
+                "category_label": r.category_label,
+                "begin": r.p.begin.isoformat(),
+                "end": r.p.end.isoformat(),
+                "volume": r.p.volume,
+                "unit": r.p.unit,
+                "unit_label": r.unit_label,
+                "tariff_cents": r.p.tariff,
+                "amount": amount(r.p.amount),
+                "retourcodes": list(r.p.codes),
+            }
+            for r in x.rows
+        ],
+        "prestaties_not_shown": x.rows_hidden,
+    }

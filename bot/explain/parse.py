@@ -1,0 +1,337 @@
+"""Read a WMO325/JW325 retour message: hardened, streaming, namespace-agnostic.
+
+* Hardened: defusedxml's parser with `forbid_dtd`, `forbid_entities` and `forbid_external`;
+  a 325 never has a DTD, so any DOCTYPE (billion laughs, external entities) is refused before
+  a single entity is declared.
+* Streaming: the file is fed to the parser in 64 KiB chunks and no element tree is built: a
+  target keeps the path of open elements and the record being read, so memory stays flat
+  however many prestaties the file holds; `read_325` yields one record at a time.
+* Limits: at most `MAX_BYTES` are read from a file, or from the one file inside a zip (the
+  declared size is checked first, the bytes actually inflated are counted as well).
+* Namespace-agnostic: only local names count; the message is recognised by its namespace
+  (`.../ijw/3_2/jw325/schema`) and by its BerichtCode.
+
+The structure follows the iJw 3.2 JW325 schema (WMO325 mirrors it): Bericht / Header,
+DeclaratieAntwoord / Clienten / Client / Prestaties / Prestatie, each level with RetourCodes.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import BinaryIO, Protocol
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+from bot.engine.privacy import mask_bsn
+from bot.explain.errors import MAX_BYTES, ExplainError
+from bot.explain.model import Amount, Answer, Client, Header, Prestatie, Standard
+
+# BerichtCode (Vektis COD002) of the 3.2 declaration messages, from the schemas' patterns.
+MESSAGES: dict[str, tuple[str, Standard]] = {
+    "484": ("WMO323", "iWmo"),
+    "485": ("WMO325", "iWmo"),
+    "490": ("JW323", "iJw"),
+    "491": ("JW325", "iJw"),
+}
+RELEASE = "3.2"
+_NAMESPACE = re.compile(r"/(iwmo|ijw)/(\d+)_(\d+)/((?:wmo|jw)\d{3})/schema$", re.IGNORECASE)
+_CODE = re.compile(r"^[0-9A-Z]{4}$")
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+
+Record = Header | Answer | Client | Prestatie
+
+
+class _Readable(Protocol):
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
+class _Limited:
+    """A read-only stream that refuses to deliver more than `limit` bytes."""
+
+    def __init__(self, raw: _Readable, limit: int = MAX_BYTES) -> None:
+        self.raw = raw
+        self.limit = limit
+        self.count = 0
+
+    def read(self, n: int = -1) -> bytes:
+        want = self.limit + 1 - self.count if n < 0 else min(n, self.limit + 1 - self.count)
+        try:
+            data = self.raw.read(max(want, 1))
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+            raise ExplainError("zip_bad") from exc
+        self.count += len(data)
+        if self.count > self.limit:
+            raise ExplainError("too_large")
+        return data
+
+
+@contextmanager
+def xml_stream(raw: BinaryIO, size: int) -> Iterator[_Limited]:
+    """The XML bytes of a file of `size` bytes: the file itself, or the one file in a zip."""
+    if size > MAX_BYTES:
+        raise ExplainError("too_large")
+    if size == 0:
+        raise ExplainError("empty")
+    head = raw.read(4)
+    raw.seek(0)
+    if head not in _ZIP_MAGIC:
+        yield _Limited(raw)
+        return
+    try:
+        archive = zipfile.ZipFile(raw)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ExplainError("zip_bad") from exc
+    with archive:
+        files = [i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
+        if not files:
+            raise ExplainError("zip_empty")
+        if len(files) > 1:
+            raise ExplainError("zip_many", count=len(files))
+        info = files[0]
+        if info.flag_bits & 0x1:
+            raise ExplainError("zip_encrypted")
+        if info.file_size > MAX_BYTES:
+            raise ExplainError("too_large")
+        if info.file_size == 0:
+            raise ExplainError("empty")
+        try:
+            member = archive.open(info)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+            raise ExplainError("zip_bad") from exc
+        with member:
+            yield _Limited(member)
+
+
+class _Fields:
+    """The leaf values and retourcodes of one record (Header, DeclaratieAntwoord, Client, Prestatie)."""
+
+    def __init__(self, name: str, depth: int) -> None:
+        self.name = name
+        self.depth = depth
+        self.values: dict[str, str] = {}
+        self.codes: list[str] = []
+        self.prestaties = 0
+        self.bsn = ""  # masked; a Prestatie takes its client's
+
+    def get(self, key: str) -> str:
+        value = self.values.get(key, "")
+        if not value:
+            raise ExplainError("missing", field=f"{self.name}/{key}")
+        return value
+
+    def optional(self, key: str) -> str | None:
+        return self.values.get(key) or None
+
+    def integer(self, key: str) -> int:
+        value = self.get(key)
+        if not value.isdigit():
+            raise ExplainError("bad_value", field=f"{self.name}/{key}", expected="integer")
+        return int(value)
+
+    def day(self, key: str) -> date:
+        try:
+            return date.fromisoformat(self.get(key))
+        except ValueError:
+            raise ExplainError("bad_value", field=f"{self.name}/{key}", expected="date") from None
+
+    def amount(self, key: str, total: bool = False) -> Amount:
+        cents = self.integer(f"{key}/{'TotaalBedrag' if total else 'Bedrag'}")
+        dc = self.get(f"{key}/DebetCredit")
+        if dc not in ("D", "C"):
+            raise ExplainError("bad_value", field=f"{self.name}/{key}/DebetCredit", expected="dc")
+        return Amount(cents, dc)
+
+
+_RECORDS = {
+    "Header": "Bericht",
+    "DeclaratieAntwoord": "Bericht",
+    "Client": "Clienten",
+    "Prestatie": "Prestaties",
+}
+
+
+CHUNK = 64 * 1024
+
+
+def read_325(stream: _Readable) -> Iterator[Record]:
+    """Yield the Header, then every Prestatie and Client as each ends, then the Answer.
+
+    Raises ExplainError for anything that is not a readable WMO325/JW325 of release 3.2.
+    """
+    target = _Target()
+    parser = DefusedXMLParser(target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    try:
+        while chunk := stream.read(CHUNK):
+            parser.feed(chunk)
+            yield from target.drain()
+        parser.close()
+        yield from target.drain()
+    except ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else 0
+        raise ExplainError("broken_xml" if target.root_seen else "not_xml", line=line) from None
+    except DefusedXmlException:
+        raise ExplainError("hostile") from None
+    if target.header is None:
+        raise ExplainError("missing", field="Header")
+
+
+class _Target:
+    """The parser's target: keeps only the path of open elements and the record being read.
+
+    No element tree is built; each record (Header, Prestatie, Client, DeclaratieAntwoord) is
+    turned into a dataclass when it ends and handed out by `drain()`.
+    """
+
+    def __init__(self) -> None:
+        self.names: list[str] = []  # local names of the open elements
+        self.records: list[_Fields] = []  # the records being read, outermost first
+        self.text: list[str] = []
+        self.out: list[Record] = []
+        self.locals: dict[str, str] = {}
+        self.root_ns = ""
+        self.root_seen = False
+        self.header: Header | None = None
+
+    def drain(self) -> list[Record]:
+        out, self.out = self.out, []
+        return out
+
+    def _local(self, tag: str) -> str:
+        name = self.locals.get(tag)
+        if name is None:
+            name = self.locals[tag] = tag.rsplit("}", 1)[-1]
+        return name
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        name = self._local(tag)
+        if not self.names:
+            self.root_seen = True
+            self.root_ns = tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+            _check_root(name, self.root_ns)
+        elif name in _RECORDS and self.names[-1] == _RECORDS[name]:
+            record = _Fields(name, len(self.names) + 1)
+            if name == "Prestatie" and self.records:
+                record.bsn = self.records[-1].bsn
+            self.records.append(record)
+        self.names.append(name)
+        self.text.clear()
+
+    def data(self, text: str) -> None:
+        self.text.append(text)
+
+    def end(self, tag: str) -> None:
+        name = self.names[-1]
+        text = "".join(self.text).strip()
+        self.text.clear()
+        current = self.records[-1] if self.records else None
+        if current is None:
+            pass
+        elif len(self.names) == current.depth:  # a whole record has been read
+            self.records.pop()
+            built = _build(current, self.root_ns, self.header)
+            if isinstance(built, Header):
+                self.header = built
+            elif isinstance(built, Prestatie) and self.records:
+                self.records[-1].prestaties += 1
+            self.out.append(built)
+        elif name == "RetourCode":
+            if not _CODE.match(text):
+                raise ExplainError("bad_value", field=f"{current.name}/RetourCode", expected="code")
+            current.codes.append(text)
+        elif current.name == "Client" and name == "Bsn":
+            current.bsn = mask_bsn(text)  # the full BSN is never kept
+        else:
+            current.values["/".join(self.names[current.depth :])] = text
+        self.names.pop()
+
+    def close(self) -> None:
+        return None
+
+
+def _check_root(name: str, namespace: str) -> None:
+    if name != "Bericht":
+        raise ExplainError("not_istandaard")
+    m = _NAMESPACE.search(namespace)
+    if not m:
+        return  # no (known) namespace: the BerichtCode decides
+    message = m.group(4).upper()
+    if message in ("WMO323", "JW323"):
+        code = next(c for c, (msg, _) in MESSAGES.items() if msg == message)
+        raise ExplainError("is_323", message=message, code=code)
+    if message not in ("WMO325", "JW325"):
+        raise ExplainError("other_message", what=message)
+    release = f"{m.group(2)}.{m.group(3)}"
+    if release != RELEASE:
+        raise ExplainError("unknown_release", message=message, release=release)
+
+
+def _build(f: _Fields, namespace: str, header: Header | None) -> Header | Answer | Client | Prestatie:
+    if f.name == "Header":
+        return _header(f, namespace)
+    if header is None:
+        raise ExplainError("missing", field="Header")
+    codes = tuple(f.codes)
+    if f.name == "DeclaratieAntwoord":
+        return Answer(
+            number=f.get("DeclaratieNummer"),
+            submitted=f.amount("TotaalIngediendBedrag", total=True),
+            granted=f.amount("TotaalToegekendBedrag", total=True),
+            codes=codes,
+        )
+    if f.name == "Client":
+        if not f.bsn:
+            raise ExplainError("missing", field="Client/Bsn")
+        return Client(bsn=f.bsn, prestaties=f.prestaties, codes=codes)
+    if not f.bsn:
+        raise ExplainError("missing", field="Client/Bsn")
+    return Prestatie(
+        bsn=f.bsn,
+        reference=f.get("ProductReferentie/ReferentieNummer"),
+        previous_reference=f.optional("ProductReferentie/VorigReferentieNummer"),
+        toewijzing=f.get("ToewijzingNummer"),
+        category=f.get("ProductCategorie"),
+        product_code=f.get("ProductCode"),
+        begin=f.day("ProductPeriode/Begindatum"),
+        end=f.day("ProductPeriode/Einddatum"),
+        volume=f.integer("GeleverdVolume"),
+        unit=f.get("Eenheid"),
+        tariff=f.integer("ProductTarief") if f.optional("ProductTarief") else None,
+        amount=f.amount("IngediendBedrag"),
+        codes=codes,
+    )
+
+
+def _header(f: _Fields, namespace: str) -> Header:
+    code = f.get("BerichtCode")
+    found = MESSAGES.get(code)
+    m = _NAMESPACE.search(namespace)
+    if m and (found is None or found[0] != m.group(4).upper()):
+        raise ExplainError("mismatch", message=m.group(4).upper(), code=code)
+    if found is None:
+        raise ExplainError("other_message", what=f"berichtcode {code}")
+    message, standard = found
+    if message.endswith("323"):
+        raise ExplainError("is_323", message=message, code=code)
+    release = f"{f.get('BerichtVersie')}.{f.get('BerichtSubversie')}"
+    if release != RELEASE:
+        raise ExplainError("unknown_release", message=message, release=release)
+    return Header(
+        standard=standard,
+        message=message,
+        berichtcode=code,
+        release=release,
+        sender=f.get("Afzender"),
+        receiver=f.get("Ontvanger"),
+        identification=f.get("BerichtIdentificatie/Identificatie"),
+        date=f.day("BerichtIdentificatie/Dagtekening"),
+        declaration_identification=f.get("DeclaratieIdentificatie/Identificatie"),
+        declaration_date=f.day("DeclaratieIdentificatie/Dagtekening"),
+        codes=tuple(f.codes),
+    )

@@ -1,0 +1,315 @@
+"""Bad input gets one clear sentence (ExplainError), never a traceback; hostile XML is harmless."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bot.engine.knowledge import KnowledgeBase
+from bot.explain import MAX_BYTES, ExplainError, explain_bytes, explain_file
+from bot.explain.errors import _MESSAGES
+
+from .conftest import fixture_bytes, fixture_text
+
+PARTLY = "wmo325-partly-rejected.xml"
+
+
+def refused(data: bytes, kb: KnowledgeBase, name: str = "retour.xml") -> ExplainError:
+    with pytest.raises(ExplainError) as info:
+        explain_bytes(data, name, kb)
+    return info.value
+
+
+def zipped(*members: tuple[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as z:
+        for name, data in members:
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------ not a 325
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"Beste gemeente, waarom is mijn declaratie afgewezen?",
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n",
+        b"\x00\x01\x02",
+    ],
+)
+def test_not_xml(data: bytes, kb: KnowledgeBase) -> None:
+    err = refused(data, kb)
+    assert err.kind == "not_xml"
+    assert err.message("nl") == (
+        "Dit is geen XML-bestand; een 325-retourbericht is XML (of een zip met één XML-bestand erin)."
+    )
+
+
+def test_empty_file(kb: KnowledgeBase, tmp_path: Path) -> None:
+    assert refused(b"", kb).kind == "empty"
+    (tmp_path / "leeg.xml").write_bytes(b"")
+    with pytest.raises(ExplainError, match="empty"):
+        explain_file(tmp_path / "leeg.xml", kb)
+
+
+def test_truncated_xml_names_the_line(kb: KnowledgeBase) -> None:
+    data = fixture_bytes(PARTLY)
+    cut = data[: data.index(b"<wmo325:Client>", data.index(b"<wmo325:Client>") + 1) + 20]
+    err = refused(cut, kb)
+    assert err.kind == "broken_xml"
+    line = cut.count(b"\n") + 1
+    assert err.message("nl") == (
+        f"Het XML-bestand is onvolledig of beschadigd (regel {line}); "
+        "download het retourbericht opnieuw uit VECOZO."
+    )
+    assert f"(line {line})" in err.message("en")
+
+
+def test_a_323_is_your_declaration_not_the_answer(kb: KnowledgeBase) -> None:
+    err = refused(fixture_bytes("wmo323-declaration.xml"), kb)
+    assert (err.kind, err.params) == ("is_323", {"message": "WMO323", "code": "484"})
+    assert err.message("nl") == (
+        "Dit is uw declaratie (WMO323, berichtcode 484), niet het antwoord van de gemeente: "
+        "de retourcodes staan in het 325-antwoordbericht. Download dat in VECOZO."
+    )
+    assert "the retourcodes are in the 325 answer" in err.message("en")
+
+
+def test_a_323_without_namespace_is_known_by_its_berichtcode(kb: KnowledgeBase) -> None:
+    text = re.sub(r' xmlns(:\w+)?="[^"]+"', "", fixture_text("wmo323-declaration.xml"))
+    text = re.sub(r"<(/?)\w+:", r"<\1", text).replace(">484<", ">490<")
+    err = refused(text.encode(), kb)
+    assert (err.kind, err.params) == ("is_323", {"message": "JW323", "code": "490"})
+
+
+def test_unknown_release(kb: KnowledgeBase) -> None:
+    text = fixture_text(PARTLY).replace("/3_2/", "/3_1/").replace(">2</wmo325:BerichtSubversie>", ">1<")
+    err = refused(text.encode(), kb)
+    assert (err.kind, err.params) == ("unknown_release", {"message": "WMO325", "release": "3.1"})
+    assert err.message("nl") == (
+        "Dit WMO325-bericht is van release 3.1; ik ken alleen release 3.2 "
+        "(de retourcodes verschillen per release), dus ik leg het niet uit."
+    )
+    # no namespace to tell: the header's BerichtVersie/BerichtSubversie do
+    bare = re.sub(r"<(/?)\w+:", r"<\1", re.sub(r' xmlns(:\w+)?="[^"]+"', "", fixture_text(PARTLY)))
+    bare = bare.replace("<BerichtVersie>3<", "<BerichtVersie>2<")
+    assert refused(bare.encode(), kb).params == {"message": "WMO325", "release": "2.2"}
+
+
+def test_without_namespace_a_325_is_still_explained(kb: KnowledgeBase) -> None:
+    bare = re.sub(r"<(/?)\w+:", r"<\1", re.sub(r' xmlns(:\w+)?="[^"]+"', "", fixture_text(PARTLY)))
+    x = explain_bytes(bare.encode(), "x.xml", kb)
+    assert (x.header.message, x.verdict, x.prestaties) == ("WMO325", "partly", 3)
+
+
+def test_another_istandaard_message(kb: KnowledgeBase) -> None:
+    text = fixture_text(PARTLY).replace("wmo325/schema", "wmo301/schema")
+    err = refused(text.encode(), kb)
+    assert (err.kind, err.params) == ("other_message", {"what": "WMO301"})
+    assert err.message("en") == (
+        "This is not a 325 retour message but WMO301; I only explain WMO325 and JW325 messages."
+    )
+
+
+def test_namespace_and_berichtcode_disagree(kb: KnowledgeBase) -> None:
+    err = refused(fixture_text(PARTLY).replace(">485<", ">491<").encode(), kb)
+    assert (err.kind, err.params) == ("mismatch", {"message": "WMO325", "code": "491"})
+
+
+def test_xml_that_is_no_istandaard_message(kb: KnowledgeBase) -> None:
+    assert refused(b"<html><body>hallo</body></html>", kb).kind == "not_istandaard"
+
+
+def test_missing_and_malformed_values(kb: KnowledgeBase) -> None:
+    text = fixture_text(PARTLY)
+    no_granted = re.sub(
+        r"<wmo325:TotaalToegekendBedrag>.*?</wmo325:TotaalToegekendBedrag>", "", text, flags=re.S
+    )
+    err = refused(no_granted.encode(), kb)
+    assert (err.kind, err.params) == (
+        "missing",
+        {"field": "DeclaratieAntwoord/TotaalToegekendBedrag/TotaalBedrag"},
+    )
+    bad_amount = text.replace(">41220<", ">412,20<")
+    err = refused(bad_amount.encode(), kb)
+    assert (err.kind, err.params["field"]) == ("bad_value", "Prestatie/IngediendBedrag/Bedrag")
+    assert err.message("nl") == (
+        "Prestatie/IngediendBedrag/Bedrag heeft geen geldige waarde (verwacht: een geheel getal); "
+        "het is geen geldig 325-retourbericht."
+    )
+    assert refused(text.replace(">2026-01-05<", ">05-01-2026<").encode(), kb).params["expected"] == "date"
+    assert refused(text.replace("DebetCredit>D<", "DebetCredit>X<").encode(), kb).params["expected"] == "dc"
+    no_bsn = re.sub(r"<wmo325:Bsn>\d+</wmo325:Bsn>", "", text)
+    assert refused(no_bsn.encode(), kb).params == {"field": "Client/Bsn"}
+
+
+def test_a_bsn_is_never_in_an_error(kb: KnowledgeBase) -> None:
+    text = fixture_text(PARTLY).replace("<wmo325:Bsn>533257281<", "<wmo325:Bsn>53325728x<")
+    text = text.replace(">41220<", ">oops<")
+    assert "53325728" not in refused(text.encode(), kb).message("nl")
+
+
+def test_no_answer_and_no_rejection(kb: KnowledgeBase) -> None:
+    text = re.sub(
+        r"<DeclaratieAntwoord>.*</DeclaratieAntwoord>",
+        "",
+        fixture_text("wmo325-fully-granted.xml"),
+        flags=re.S,
+    )
+    assert refused(text.encode(), kb).kind == "no_answer"
+    # the same without an answer but with a rejection at message level is explained as rejected
+    x = explain_bytes(text.replace("<RetourCode>0200<", "<RetourCode>0001<").encode(), "x.xml", kb)
+    assert (x.verdict, x.message_rejected, x.answer) == ("rejected", True, None)
+
+
+# ------------------------------------------------------------------ size and zip
+
+
+def test_oversized_file(kb: KnowledgeBase, tmp_path: Path) -> None:
+    big = tmp_path / "groot.xml"
+    with open(big, "wb") as f:
+        f.truncate(MAX_BYTES + 1)  # sparse: no 25 MB written
+    with pytest.raises(ExplainError) as info:
+        explain_file(big, kb)
+    assert info.value.kind == "too_large"
+    assert info.value.message("nl").startswith("Het bestand is groter dan 25 MB")
+    assert refused(b"<" * (MAX_BYTES + 1), kb).kind == "too_large"
+
+
+def test_zip_bomb_is_refused_by_its_declared_size(kb: KnowledgeBase) -> None:
+    bomb = zipped(("retour.xml", b"<" + b" " * (MAX_BYTES + 10)))
+    assert len(bomb) < 100_000
+    assert refused(bomb, kb).kind == "too_large"
+
+
+def test_zip_bomb_that_lies_about_its_size_is_cut_off(kb: KnowledgeBase) -> None:
+    data = bytearray(zipped(("retour.xml", fixture_bytes(PARTLY) + b" " * (MAX_BYTES + 10))))
+    # claim 100 bytes uncompressed (local header at 22, central directory at 24): zipfile stops
+    # there and the CRC no longer matches
+    central = data.rindex(b"PK\x01\x02")
+    data[22:26] = data[central + 24 : central + 28] = (100).to_bytes(4, "little")
+    assert refused(bytes(data), kb).kind == "zip_bad"
+
+
+def test_no_stream_delivers_more_than_the_limit() -> None:
+    from bot.explain.parse import _Limited
+
+    stream = _Limited(io.BytesIO(b"x" * 250), limit=100)
+    assert stream.read(60) == b"x" * 60
+    with pytest.raises(ExplainError) as info:
+        while stream.read(60):
+            pass
+    assert info.value.kind == "too_large" and stream.count <= 101
+
+
+def test_zip_with_one_325_is_explained(kb: KnowledgeBase) -> None:
+    x = explain_bytes(zipped(("WMO325_0599_20260206.xml", fixture_bytes(PARTLY))), "download.zip", kb)
+    assert (x.header.message, x.verdict, x.prestaties) == ("WMO325", "partly", 3)
+    with_folder = zipped(
+        ("retour/", b""), ("__MACOSX/._a.xml", b"x"), ("retour/a.xml", fixture_bytes(PARTLY))
+    )
+    assert explain_bytes(with_folder, "download.zip", kb).prestaties == 3
+
+
+def test_zip_with_two_files(kb: KnowledgeBase) -> None:
+    data = zipped(("a.xml", fixture_bytes(PARTLY)), ("b.xml", fixture_bytes("jw325-fully-rejected.xml")))
+    err = refused(data, kb, "download.zip")
+    assert (err.kind, err.params) == ("zip_many", {"count": 2})
+    assert err.message("nl") == (
+        "Het zip-bestand bevat 2 bestanden; ik verwacht er één. "
+        "Pak de zip uit en stuur de 325-retourberichten één voor één."
+    )
+
+
+def test_empty_damaged_and_nested_zips(kb: KnowledgeBase) -> None:
+    assert refused(zipped(), kb).kind == "zip_empty"
+    assert refused(b"PK\x03\x04" + b"\x00" * 200, kb).kind == "zip_bad"
+    assert refused(zipped(("inner.zip", zipped(("a.xml", fixture_bytes(PARTLY))))), kb).kind == "not_xml"
+
+
+def test_password_protected_zip(kb: KnowledgeBase) -> None:
+    data = bytearray(zipped(("a.xml", fixture_bytes(PARTLY))))
+    central = data.rindex(b"PK\x01\x02")
+    data[6] |= 1  # general purpose flag bit 0: encrypted (local header and central directory)
+    data[central + 8] |= 1
+    err = refused(bytes(data), kb)
+    assert err.kind == "zip_encrypted"
+    assert err.message("en") == "The zip file is password protected; unzip it yourself and send the XML file."
+
+
+def test_damaged_zip_member(kb: KnowledgeBase) -> None:
+    data = bytearray(zipped(("a.xml", fixture_bytes(PARTLY) * 3)))
+    data[60:90] = b"\xff" * 30  # inside the deflated data
+    assert refused(bytes(data), kb).kind == "zip_bad"
+
+
+# ------------------------------------------------------------------ hostile XML
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE Bericht [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<Bericht xmlns="http://www.istandaarden.nl/iwmo/3_2/wmo325/schema"><Header><Afzender>&lol9;</Afzender></Header></Bericht>
+"""
+
+
+def test_billion_laughs_is_refused(kb: KnowledgeBase) -> None:
+    err = refused(BILLION_LAUGHS, kb)
+    assert err.kind == "hostile"
+    assert err.message("nl") == (
+        "Het bestand bevat een DTD of entiteiten; een 325-retourbericht heeft die nooit, "
+        "dus het wordt niet gelezen."
+    )
+
+
+def test_external_entity_is_refused_and_never_read(kb: KnowledgeBase, tmp_path: Path) -> None:
+    secret = tmp_path / "geheim.txt"
+    secret.write_text("SECRET-TOKEN-123", encoding="utf-8")
+    text = fixture_text(PARTLY).replace(
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "{secret.as_uri()}">]>',
+    )
+    text = text.replace(">WMO2601-0003<", ">&xxe;<")
+    err = refused(text.encode(), kb)
+    assert err.kind == "hostile"
+    assert "SECRET" not in err.message("nl") + err.message("en") + str(err)
+
+
+def test_external_dtd_is_refused_without_fetching(kb: KnowledgeBase) -> None:
+    data = b'<?xml version="1.0"?>\n<!DOCTYPE Bericht SYSTEM "http://127.0.0.1:9/evil.dtd">\n<Bericht/>'
+    assert refused(data, kb).kind == "hostile"
+
+
+def test_undeclared_entity_is_broken_xml_not_expanded(kb: KnowledgeBase) -> None:
+    text = fixture_text(PARTLY).replace(">WMO2601-0003<", ">&xxe;<")
+    assert refused(text.encode(), kb).kind == "broken_xml"
+
+
+# ------------------------------------------------------------------ the sentences themselves
+
+
+@pytest.mark.parametrize("kind", sorted(_MESSAGES))
+def test_every_error_is_one_sentence_in_both_languages(kind: str) -> None:
+    params = {"reason": "r", "line": 3, "message": "WMO325", "code": "484", "what": "WMO301"}
+    params |= {"release": "3.1", "field": "Header/Afzender", "expected": "integer", "count": 2}
+    err = ExplainError(kind, **params)
+    nl, en = err.message("nl"), err.message("en")
+    assert nl != en
+    for text in (nl, en):
+        assert "{" not in text and "\n" not in text and "Traceback" not in text
+        assert text[0].isupper() and text.endswith(".")

@@ -1,0 +1,88 @@
+"""`declaratiebot explain FILE [--json] [--lang en]` as a person uses it: a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import FIXTURES, fixture_text
+
+CMD = [sys.executable, "-m", "bot", "explain"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CMD, *args], capture_output=True, text=True, timeout=60)
+
+
+def test_explains_a_file_in_dutch_by_default() -> None:
+    out = run(str(FIXTURES / "jw325-fully-rejected.xml"))
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "Retourbericht JW325 (iJw 3.2, berichtcode 491)"
+    assert (
+        "De gemeente heeft de declaratie volledig afgewezen: niets van de € 7.419,75 is toegekend." in lines
+    )
+    assert "Afgewezen: € 7.419,75 debet (2 prestaties bij 1 cliënt)" in lines
+    assert "735811039" not in out.stdout and "1. BSN ******039, ref. JW2601-0101, toewijzing 7730145" in lines
+    assert out.stderr == ""
+
+
+def test_english() -> None:
+    out = run(str(FIXTURES / "wmo325-fully-granted.xml"), "--lang", "en")
+    assert out.returncode == 0
+    assert "The municipality granted the declaration in full: €3,184.50." in out.stdout.splitlines()
+
+
+def test_json() -> None:
+    out = run(str(FIXTURES / "wmo325-partly-rejected.xml"), "--json")
+    assert out.returncode == 0
+    reply = json.loads(out.stdout)
+    assert reply["verdict"] == "partly"
+    assert reply["message"]["name"] == "WMO325" and reply["message"]["sender_municipality"] == "0599"
+    assert reply["submitted"]["cents"] == 482610 and reply["granted"]["cents"] == 364890
+    assert [(c["code"], c["prestaties"]) for c in reply["retourcodes"]] == [
+        ("9307", 2),
+        ("0611", 1),
+        ("9308", 1),
+        ("0200", 0),
+    ]
+    assert reply["text"].startswith("Retourbericht WMO325")
+    for bsn in ("533257281", "403101013"):
+        assert bsn not in out.stdout
+
+
+def test_bad_input_is_one_sentence_and_exit_2(tmp_path: Path) -> None:
+    declaration = run(str(FIXTURES / "wmo323-declaration.xml"))
+    assert declaration.returncode == 2 and declaration.stdout == ""
+    assert declaration.stderr == (
+        "declaratiebot explain: Dit is uw declaratie (WMO323, berichtcode 484), niet het antwoord van de "
+        "gemeente: de retourcodes staan in het 325-antwoordbericht. Download dat in VECOZO.\n"
+    )
+    hostile = tmp_path / "lol.xml"
+    hostile.write_text(
+        '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><a>&b;</a>',
+        encoding="utf-8",
+    )
+    for args in (
+        [str(hostile)],
+        [str(tmp_path / "missing.xml")],
+        [str(tmp_path)],
+        [str(hostile), "--lang", "en"],
+    ):
+        out = run(*args)
+        assert out.returncode == 2, args
+        assert out.stdout == "" and len(out.stderr.splitlines()) == 1 and "Traceback" not in out.stderr
+    assert "The file contains a DTD or entities" in run(str(hostile), "--lang", "en").stderr
+
+
+def test_unknown_code_still_explained(tmp_path: Path) -> None:
+    f = tmp_path / "retour.xml"
+    f.write_text(fixture_text("jw325-fully-rejected.xml").replace(">9338<", ">9999<"), encoding="utf-8")
+    out = run(str(f))
+    assert out.returncode == 0
+    assert (
+        "• 9999 Onbekende retourcode: die staat niet in de iJw 3.2-codelijst van mijn kennisbank"
+        in out.stdout
+    )
