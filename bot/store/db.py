@@ -1,0 +1,110 @@
+"""Opening the database: engine, SQLite pragmas, migrations to the newest schema.
+
+`open_store(url)` is the one entry point: None means a SQLite file in the user's state
+directory (created with its folders on first start, WAL mode); `postgresql+psycopg://...`
+runs the same code on PostgreSQL, which is how several instances share state. Every open
+runs the Alembic migrations in `migrations/versions/` up to head, so an upgrade of the bot
+upgrades the schema and keeps the rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+
+from bot.store.events import Store
+
+log = logging.getLogger("declaratiebot.store")
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+APP_NAME = "declaratiebot"
+# any constant: instances migrating the same PostgreSQL database queue on this advisory lock
+SCHEMA_LOCK_KEY = 0x6465636C  # "decl"
+_alembic = threading.Lock()  # alembic's context and op are module globals: one migration per process
+
+
+def default_path() -> Path:
+    """~/.local/state/declaratiebot/declaratiebot.db on Linux (XDG_STATE_HOME respected)."""
+    from platformdirs import user_state_path
+
+    return user_state_path(APP_NAME) / f"{APP_NAME}.db"
+
+
+def normalize_url(url: str | None) -> str:
+    """None -> the default SQLite file; postgres:// and postgresql:// -> the psycopg 3 driver."""
+    if url is None:
+        path = default_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = normalize_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database in ("", ":memory:"):  # one shared connection, or each would see its own empty db
+            engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+        else:
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+    cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a crash loses no committed data
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")  # writers queue for up to 30 s instead of failing
+    cursor.close()
+
+
+def schema_lock(connection: Connection) -> None:
+    """Serialise schema changes between processes, until the transaction ends."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")  # takes the write lock now, not at the first write
+
+
+def alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the schema to `revision`; a no-op when it is there already."""
+    with _alembic, engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def open_store(url: str | None = None, *, store_questions: bool = True, upgrade: bool = True) -> Store:
+    """Open (and create or upgrade) the database at `url`; None -> the default SQLite file."""
+    engine = make_engine(url)
+    if upgrade:
+        migrate(engine)
+    log.info("store: %s", engine.url.render_as_string(hide_password=True))
+    return Store(engine, store_questions=store_questions)
