@@ -1,0 +1,1 @@
+"""Side-by-side measurements of declaratiebot: `python -m bench` (see docs/benchmarks.md)."""
