@@ -53,6 +53,18 @@ class Settings:
     port: int = 3000
     knowledge_dir: Path = field(default_factory=_default_knowledge_dir)
     log_level: str = "INFO"
+    # storage (bot/store): where, what, how long
+    database_url: str | None = field(default=None, repr=False)  # may hold a password
+    store_questions: bool = True
+    retention_days: int = 90
+    # multi-workspace install (HTTP mode): Slack's OAuth flow instead of one bot token
+    slack_client_id: str | None = None
+    slack_client_secret: str = field(default="", repr=False)
+
+    @property
+    def oauth(self) -> bool:
+        """Serve Slack's install flow and keep one installation per workspace."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, mode: Mode = "socket") -> Settings:
@@ -72,9 +84,26 @@ class Settings:
                 values[var.field] = var.parse(raw)
             except ValueError as exc:
                 problems.append(f"{var.name} is malformed: {exc}")
+        problems = _combinations(mode, env) + problems
         if problems:
             raise ConfigError(problems)
         return cls(**values)
+
+
+def _combinations(mode: Mode, env: Mapping[str, str]) -> list[str]:
+    """Rules about variables together: a bot token, or an OAuth app for many workspaces."""
+    client_id, secret = (env.get(n, "").strip() for n in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"))
+    if bool(client_id) != bool(secret):
+        missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
+        return [f"{missing} is not set: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together (OAuth install)"]
+    if client_id and mode == "socket":
+        return [
+            "SLACK_CLIENT_ID is set: the OAuth install flow for many workspaces needs HTTP mode "
+            "(`declaratiebot serve --http`); for one workspace, unset it and use SLACK_BOT_TOKEN"
+        ]
+    if mode in SERVE and not client_id and not env.get("SLACK_BOT_TOKEN", "").strip():
+        return [f"SLACK_BOT_TOKEN is not set: {BOT_TOKEN_HELP}"]
+    return []
 
 
 # ---------------------------------------------------------------- parsers (raise ValueError)
@@ -133,6 +162,28 @@ def _directory(raw: str) -> Path:
     return path
 
 
+def _switch(raw: str) -> bool:
+    if raw.lower() in TRUE:
+        return True
+    if raw.lower() in FALSE:
+        return False
+    raise ValueError(f"expected one of {'/'.join(TRUE + FALSE)}, got {raw!r}")
+
+
+def _days(raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"expected whole days >= 1, got {raw!r}")
+    return int(raw)
+
+
+def _database_url(raw: str) -> str:
+    if not re.match(r"^(sqlite|postgres|postgresql)(\+\w+)?://", raw):
+        raise ValueError(
+            "expected sqlite:///PATH or postgresql+psycopg://USER@HOST/DB (the value is not shown)"
+        )
+    return raw
+
+
 def _log_level(raw: str) -> str:
     if raw.upper() not in LOG_LEVELS:
         raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}, got {raw!r}")
@@ -149,15 +200,15 @@ class Var:
 
 
 SERVE = frozenset({"socket", "http"})
+TRUE = ("1", "true", "yes", "on")
+FALSE = ("0", "false", "no", "off")
+BOT_TOKEN_HELP = (
+    "the Bot User OAuth Token (xoxb-...) from OAuth & Permissions of the Slack app "
+    "(or, in HTTP mode, SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install in many workspaces)"
+)
 
 VARIABLES: tuple[Var, ...] = (
-    Var(
-        "SLACK_BOT_TOKEN",
-        "slack_bot_token",
-        _token("xoxb-"),
-        SERVE,
-        "the Bot User OAuth Token (xoxb-...) from OAuth & Permissions of the Slack app",
-    ),
+    Var("SLACK_BOT_TOKEN", "slack_bot_token", _token("xoxb-"), help=BOT_TOKEN_HELP),  # see _combinations
     Var(
         "SLACK_APP_TOKEN",
         "slack_app_token",
@@ -180,4 +231,9 @@ VARIABLES: tuple[Var, ...] = (
     Var("PORT", "port", _port),
     Var("KNOWLEDGE_DIR", "knowledge_dir", _directory),
     Var("LOG_LEVEL", "log_level", _log_level),
+    Var("DATABASE_URL", "database_url", _database_url),
+    Var("STORE_QUESTIONS", "store_questions", _switch),
+    Var("RETENTION_DAYS", "retention_days", _days),
+    Var("SLACK_CLIENT_ID", "slack_client_id", _host),
+    Var("SLACK_CLIENT_SECRET", "slack_client_secret", _secret),
 )

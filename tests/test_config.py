@@ -111,3 +111,49 @@ def test_settings_are_frozen() -> None:
     s = Settings.from_env({"SLACK_BOT_TOKEN": BOT, "SLACK_APP_TOKEN": APP})
     with pytest.raises(AttributeError):
         s.port = 1  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------- storage and OAuth
+
+
+def test_storage_defaults_when_nothing_is_set() -> None:
+    s = Settings.from_env({}, mode="cli")
+    assert (s.database_url, s.store_questions, s.retention_days) == (None, True, 90)
+
+
+def test_storage_values_from_the_environment() -> None:
+    env = {
+        "DATABASE_URL": "postgresql+psycopg://bot:pw@db/bot",
+        "STORE_QUESTIONS": "off",
+        "RETENTION_DAYS": "30",
+    }
+    s = Settings.from_env(env, mode="cli")
+    assert (s.database_url, s.store_questions, s.retention_days) == (env["DATABASE_URL"], False, 30)
+    assert "pw" not in repr(s)  # the URL may hold a password
+
+
+@pytest.mark.parametrize("raw", ["yes", "TRUE", "1", "On"])
+def test_store_questions_on(raw: str) -> None:
+    assert Settings.from_env({"STORE_QUESTIONS": raw}, mode="cli").store_questions is True
+
+
+def test_every_malformed_storage_variable_is_named() -> None:
+    found = problems({"STORE_QUESTIONS": "maybe", "RETENTION_DAYS": "0", "DATABASE_URL": "mysql://x"}, "cli")
+    assert [p.split()[0] for p in found] == ["DATABASE_URL", "STORE_QUESTIONS", "RETENTION_DAYS"]
+    assert problems({"RETENTION_DAYS": "90d"}, "cli")[0].startswith("RETENTION_DAYS is malformed")
+
+
+def test_oauth_app_replaces_the_bot_token_in_http_mode() -> None:
+    env = {"SLACK_CLIENT_ID": "123.456", "SLACK_CLIENT_SECRET": "s3cret", "SLACK_SIGNING_SECRET": "x"}
+    s = Settings.from_env(env, mode="http")
+    assert s.oauth and s.slack_bot_token == ""
+    assert "s3cret" not in repr(s)
+
+
+def test_oauth_needs_both_halves_and_http_mode() -> None:
+    only_id = problems({"SLACK_CLIENT_ID": "123.456", "SLACK_SIGNING_SECRET": "x"}, "http")
+    assert only_id[0].startswith("SLACK_CLIENT_SECRET is not set")
+    socket = problems(
+        {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}, "socket"
+    )
+    assert socket[0].startswith("SLACK_CLIENT_ID is set") and "--http" in socket[0]

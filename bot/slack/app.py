@@ -13,9 +13,12 @@ import logging
 import signal
 from collections.abc import Callable
 from concurrent.futures import Executor
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.oauth import OAuthFlow
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -26,14 +29,20 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.config import ConfigError, Settings
 from bot.engine.answer import Engine
-from bot.slack.dedupe import Dedupe, MemoryDedupe
+from bot.slack import blocks
+from bot.slack.dedupe import Dedupe, MemoryDedupe, StoreDedupe
 from bot.slack.listeners import register_listeners
-from bot.slack.replies import Deps, describe, request_ref
+from bot.slack.recording import Recorder, team_of
+from bot.slack.replies import Deps, Usage, describe, request_ref
+from bot.store.events import Store
 
 log = logging.getLogger("declaratiebot.slack")
 
 RETRIES = 2  # extra attempts per Web API call after a 429, a 5xx or a dropped connection
 TIMEOUT = 10  # seconds per Web API call
+# the bot scopes of app.yaml, asked for by the OAuth install flow (tests/slack/test_manifest.py
+# checks that the two agree)
+BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history", "files:read")
 
 
 class EngineSource(Protocol):
@@ -43,9 +52,10 @@ class EngineSource(Protocol):
     def engine(self) -> Engine: ...
 
 
-def web_client(settings: Settings) -> WebClient:
+def web_client(settings: Settings, token: str | None = "") -> WebClient:
+    """A client for SLACK_API_URL with the retry handlers; `token` "" means the bot token."""
     return WebClient(
-        token=settings.slack_bot_token,
+        token=settings.slack_bot_token if token == "" else token,
         base_url=settings.slack_api_url,
         timeout=TIMEOUT,
         retry_handlers=[
@@ -60,25 +70,77 @@ def build_app(
     settings: Settings,
     engine: Engine | EngineSource,
     *,
+    store: Store | None = None,
     dedupe: Dedupe | None = None,
     executor: Executor | None = None,
 ) -> App:
-    """The app, ready for Socket Mode or HTTP. Calls auth.test once (fails on a bad token)."""
-    app = App(
+    """The app, ready for Socket Mode or HTTP. Calls auth.test once (fails on a bad token).
+
+    With a `store`: events are deduplicated across every instance sharing the database,
+    questions and clicks are recorded, and the App Home shows usage figures. With
+    `settings.oauth` (SLACK_CLIENT_ID/SECRET) the app serves Slack's install flow and keeps
+    one installation per workspace in the store instead of using one bot token.
+    """
+    recorder = Recorder(store)
+    common: dict[str, Any] = dict(
         name="declaratiebot",
-        client=web_client(settings),
         signing_secret=settings.slack_signing_secret,  # checked in HTTP mode, unused in Socket Mode
         listener_executor=executor,
         before_authorize=_well_formed,
     )
+    if settings.oauth:
+        if store is None:
+            raise ConfigError(
+                ["SLACK_CLIENT_ID is set: the OAuth install flow needs a database (DATABASE_URL)"]
+            )
+        app = App(**common, client=web_client(settings, token=None), oauth_flow=oauth_flow(settings, store))
+    else:
+        app = App(**common, client=web_client(settings))
     current: Callable[[], Engine] = (
         (lambda: engine) if isinstance(engine, Engine) else (lambda: engine.engine)
     )
-    deps = Deps(settings=settings, engine=current, dedupe=dedupe or MemoryDedupe())
+    deps = Deps(
+        settings=settings,
+        engine=current,
+        dedupe=dedupe or (StoreDedupe(store) if store else MemoryDedupe()),
+        recorder=recorder,
+        usage=usage_of(store) if store else None,
+    )
     app.middleware(_once_per_event(deps.dedupe))
-    app.error(_log_failure)
+    app.error(_log_failure(recorder))
     register_listeners(app, deps)
     return app
+
+
+def oauth_flow(settings: Settings, store: Store) -> OAuthFlow:
+    """Slack's install flow (/slack/install, /slack/oauth_redirect), installations in `store`."""
+    from bot.store.oauth import oauth_stores
+
+    assert settings.slack_client_id
+    installations, states = oauth_stores(store, settings.slack_client_id)
+    oauth_settings = OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        scopes=list(BOT_SCOPES),
+        installation_store=installations,
+        state_store=states,
+    )
+    return OAuthFlow(client=web_client(settings, token=None), settings=oauth_settings)
+
+
+def usage_of(store: Store, days: int = 7) -> Usage:
+    """The App Home's figures for a workspace: the last `days` days, from the store."""
+    from bot.store.report import summary
+
+    def usage(team_id: str) -> list[tuple[str, str]] | None:
+        since = datetime.now(UTC) - timedelta(days=days)
+        try:
+            return blocks.usage_fields(summary(store, team_id or None, since))
+        except Exception as exc:  # the database is down: the Home tab shows the rest
+            log.warning("no usage figures for the Home tab: %s", type(exc).__name__)
+            return None
+
+    return usage
 
 
 def _well_formed(body: dict[str, Any], next_: Callable[[], None]) -> BoltResponse | None:
@@ -106,7 +168,7 @@ def _once_per_event(dedupe: Dedupe) -> Callable[..., BoltResponse | None]:
         body: dict[str, Any], request: BoltRequest, next_: Callable[[], None]
     ) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if isinstance(event_id, str) and not dedupe.first_delivery(event_id):
+        if isinstance(event_id, str) and not dedupe.first_delivery(event_id, team_of(body)):
             retry = (request.headers.get("x-slack-retry-num") or ["?"])[0]
             log.info("event %s delivered again (retry %s): ignored", event_id, retry)
             return BoltResponse(status=200, body="")
@@ -116,12 +178,18 @@ def _once_per_event(dedupe: Dedupe) -> Callable[..., BoltResponse | None]:
     return once_per_event
 
 
-def _log_failure(error: Exception, body: dict[str, Any]) -> None:
-    """A listener failed for good (the SDK's retries are spent): log it, with the event id."""
-    if isinstance(error, SlackApiError):
-        log.error("Slack Web API call failed for %s: %s", request_ref(body), describe(error))
-    else:
-        log.error("handling %s failed", request_ref(body), exc_info=error)
+def _log_failure(recorder: Recorder) -> Callable[[Exception, dict[str, Any]], None]:
+    def log_failure(error: Exception, body: dict[str, Any]) -> None:
+        """A listener failed for good (the SDK's retries are spent): log it with the event
+        id, and record it, so the report shows replies that never reached the person."""
+        if isinstance(error, SlackApiError):
+            log.error("Slack Web API call failed for %s: %s", request_ref(body), describe(error))
+        else:
+            log.error("handling %s failed", request_ref(body), exc_info=error)
+        ref = body.get("event_id") or body.get("trigger_id")
+        recorder.failure(team_of(body), ref=ref if isinstance(ref, str) else None)
+
+    return log_failure
 
 
 # ---------------------------------------------------------------- running
@@ -134,14 +202,14 @@ def configure_logging(level: str) -> None:
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
 
 
-def start(settings: Settings, engine: Engine | EngineSource) -> App:
+def start(settings: Settings, engine: Engine | EngineSource, store: Store | None = None) -> App:
     """`build_app`, with start-up failures told as configuration problems naming the variable."""
     from urllib.error import URLError
 
     from slack_bolt.error import BoltError
 
     try:
-        return build_app(settings, engine)
+        return build_app(settings, engine, store=store)
     except BoltError as exc:
         raise ConfigError([f"SLACK_BOT_TOKEN was not accepted by Slack's auth.test ({exc})"]) from None
     except (URLError, OSError) as exc:
@@ -152,28 +220,49 @@ def start(settings: Settings, engine: Engine | EngineSource) -> App:
 def serve(settings: Settings) -> int:
     """Run until interrupted: Socket Mode, or HTTP when `settings.mode == "http"`."""
     from bot.reload import LiveKnowledge
+    from bot.store.retention import Retention
 
     configure_logging(settings.log_level)
     signal.signal(signal.SIGTERM, _interrupt)  # stop like Ctrl-C: replies in flight are finished
     knowledge = LiveKnowledge(settings.knowledge_dir)
     knowledge.watch()
     knowledge.install_sighup()
-    app = start(settings, knowledge)
-    if settings.mode == "http":
-        from bot.slack.http import make_server
+    store = open_settings_store(settings)
+    retention = Retention(store, settings.retention_days).start()
+    try:
+        app = start(settings, knowledge, store)
+        if settings.mode == "http":
+            from bot.slack.http import make_server
 
-        server = make_server(app, settings.host, settings.port)
-        host, port = server.server_address[:2]
-        log.info("HTTP mode: POST http://%s:%s/slack/events, GET /healthz", host, port)
+            server = make_server(app, settings.host, settings.port)
+            host, port = server.server_address[:2]
+            log.info("HTTP mode: POST http://%s:%s/slack/events, GET /healthz", host, port)
+            if app.oauth_flow is not None:
+                log.info("installs: GET http://%s:%s%s", host, port, app.oauth_flow.install_path)
+            with contextlib.suppress(KeyboardInterrupt):
+                server.serve_forever()
+            server.server_close()
+            return 0
+
+        log.info("Socket Mode: connecting to Slack")
         with contextlib.suppress(KeyboardInterrupt):
-            server.serve_forever()
-        server.server_close()
+            socket_mode(app, settings).start()
         return 0
+    finally:
+        retention.stop()
+        store.close()
 
-    log.info("Socket Mode: connecting to Slack")
-    with contextlib.suppress(KeyboardInterrupt):
-        socket_mode(app, settings).start()
-    return 0
+
+def open_settings_store(settings: Settings) -> Store:
+    """The database of DATABASE_URL (default: a SQLite file), created or upgraded now."""
+    from bot.store.db import open_store
+
+    try:
+        return open_store(settings.database_url, store_questions=settings.store_questions)
+    except Exception as exc:
+        from bot.slack.recording import one_line
+
+        raise ConfigError([f"DATABASE_URL: the database could not be opened ({one_line(exc)})"]) from None
 
 
 def _interrupt(signum: int, frame: Any) -> None:

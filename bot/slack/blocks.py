@@ -201,6 +201,7 @@ def answer_message(
     feedback: bool = True,
     notice: str | None = None,
     explained: str | None = None,
+    ref: str | None = None,
 ) -> Message:
     """The reply to a question.
 
@@ -210,10 +211,14 @@ def answer_message(
     suggestions), "post in channel" when `share` (ephemeral slash-command answers), and a
     `notice` (e.g. that the question was passed on to support). `explained`: the entry a
     clicked suggestion asked for (so "post in channel" posts that, not the question).
+    `ref`: the question's event or trigger id, carried in every button so a click is
+    recorded against the question it was under.
     """
     lang = answer.language
     w = words(lang)
-    extra = {"e": explained} if explained else {}
+    extra: dict[str, Any] = {"e": explained} if explained else {}
+    if ref:
+        extra["r"] = ref[:100]
     value = pack_value(question, lang, t=list(answer.topic)[:10], **extra)
     body = render(replace(answer, contacts=(), suggestions=()), "mrkdwn", kb)
 
@@ -224,7 +229,7 @@ def answer_message(
             button(
                 f"{s.code} – {s.title}" if s.code else s.title,
                 f"{SUGGEST}{i}",
-                pack_value(question, lang, e=s.entry_id),
+                pack_value(question, lang, e=s.entry_id, **({"r": ref[:100]} if ref else {})),
             )
             for i, s in enumerate(answer.suggestions)
         ]
@@ -256,9 +261,9 @@ def _shorten(text: str, lang: str) -> str:
     return f"{cut}\n\n_{word('shortened', lang)}_"
 
 
-def shared_message(answer: Any, kb: Any, *, question: str) -> Message:
+def shared_message(answer: Any, kb: Any, *, question: str, ref: str | None = None) -> Message:
     """An ephemeral answer posted visibly in the channel: the answer, feedback, no share."""
-    msg = answer_message(answer, kb, question=question, share=False, feedback=True)
+    msg = answer_message(answer, kb, question=question, share=False, feedback=True, ref=ref)
     return Message(msg.text, [*msg.blocks, context(word("shared", answer.language))])
 
 
@@ -331,6 +336,22 @@ def _fit_escaped(text: str, limit: int = MAX_SECTION - 20) -> str:
 
 
 # ---------------------------------------------------------------- App Home
+
+
+def usage_fields(summary: Any, lang: str = "nl") -> list[tuple[str, str]]:
+    """The App Home's usage figures from a `bot.store.report.Summary`."""
+    w = words(lang)
+
+    def share(n: int) -> str:
+        return f"{n} ({round(100 * n / summary.questions)}%)" if summary.questions else str(n)
+
+    return [
+        (w["usage_questions"], f"{summary.questions} ({w['usage_period'].lower()})"),
+        (w["usage_answered"], share(summary.answered)),
+        (w["usage_deflected"], share(summary.deflected)),
+        (w["usage_handoffs"], str(summary.handoffs)),
+        (w["usage_feedback"], f"{summary.helpful} / {summary.not_helpful}"),
+    ]
 
 
 def home_view(

@@ -4,6 +4,8 @@
                          (SLACK_SIGNING_SECRET) and the timestamp (at most 5 minutes old):
                          401 when either is wrong
     GET  /healthz        200 {"ok": true}
+    GET  /slack/install, /slack/oauth_redirect
+                         Slack's install flow, when SLACK_CLIENT_ID/SECRET are set
 
 A stdlib ThreadingHTTPServer: one thread per request, so a slow Web API call never holds
 up the next delivery. Bodies above MAX_BODY (Slack's payloads are far smaller) get 413
@@ -48,10 +50,30 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = READ_TIMEOUT
 
     def do_GET(self) -> None:
-        if urlsplit(self.path).path == HEALTH:
+        parts = urlsplit(self.path)
+        flow = self.bolt.oauth_flow
+        if parts.path == HEALTH:
             self._send(200, json.dumps({"ok": True}), "application/json")
+        elif flow is not None and parts.path in (flow.install_path, flow.redirect_uri_path):
+            request = BoltRequest(body="", query=parts.query, headers=self._headers())
+            try:
+                if parts.path == flow.install_path:
+                    response = flow.handle_installation(request)
+                else:
+                    response = flow.handle_callback(request)
+            except Exception:
+                log.exception("OAuth request to %s could not be handled", parts.path)
+                self._send(400, "bad request")
+                return
+            self._send_bolt(response)
         else:
             self._send(404, "not found")
+
+    def _headers(self) -> dict[str, str | Sequence[str]]:
+        headers: dict[str, str | Sequence[str]] = {}
+        for name in set(self.headers.keys()):
+            headers[name.lower()] = self.headers.get_all(name) or []
+        return headers
 
     def do_POST(self) -> None:
         parts = urlsplit(self.path)
@@ -75,11 +97,8 @@ class _Handler(BaseHTTPRequestHandler):
         except UnicodeDecodeError:
             self._send(400, "body is not UTF-8")
             return
-        headers: dict[str, str | Sequence[str]] = {}
-        for name in set(self.headers.keys()):
-            headers[name.lower()] = self.headers.get_all(name) or []
         try:
-            response = self.bolt.dispatch(BoltRequest(body=body, query=parts.query, headers=headers))
+            response = self.bolt.dispatch(BoltRequest(body=body, query=parts.query, headers=self._headers()))
         except Exception:
             log.exception("request to %s could not be handled", PATH)
             self._send(400, "bad request")

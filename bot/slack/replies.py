@@ -10,8 +10,9 @@ to the person, who is given someone to ask instead.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
@@ -21,8 +22,13 @@ from bot.config import Settings
 from bot.engine.answer import Answer, Engine
 from bot.slack import blocks
 from bot.slack.dedupe import Dedupe
+from bot.slack.recording import Recorder
 
 log = logging.getLogger("declaratiebot.slack")
+
+
+# the App Home's usage figures for a workspace (team id); None: none to show
+Usage = Callable[[str], Sequence[tuple[str, str]] | None]
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,8 @@ class Deps:
     settings: Settings
     engine: Callable[[], Engine]  # the current engine (knowledge can be reloaded)
     dedupe: Dedupe
+    recorder: Recorder = field(default_factory=lambda: Recorder(None))
+    usage: Usage | None = None
 
 
 def post(client: WebClient, channel: str, msg: blocks.Message, thread_ts: str | None = None) -> None:
@@ -59,8 +67,13 @@ def answer_in_conversation(
     user: str,
     link_ts: str | None,
     ref: str,
+    team_id: str = "",
+    qref: str | None = None,
 ) -> None:
-    """Answer a mention or a direct message where it was asked (`thread_ts` None: no thread)."""
+    """Answer a mention or a direct message where it was asked (`thread_ts` None: no thread).
+
+    `ref` names the request in logs; `qref` (the event id) ties clicks to the question."""
+    started = time.perf_counter()
     engine = deps.engine()
     answer = engine.answer(question)
     notice = None
@@ -75,11 +88,21 @@ def answer_in_conversation(
             link_ts=link_ts,
             lang=answer.language,
             ref=ref,
+            team_id=team_id,
+            qref=qref,
         )
-    msg = blocks.answer_message(answer, engine.kb, question=question, notice=notice)
+    msg = blocks.answer_message(answer, engine.kb, question=question, notice=notice, ref=qref)
     post(client, channel, msg, thread_ts)
     log.info(
         "answered %s: answered=%s topic=%s codes=%s", ref, answer.answered, answer.topic, list(answer.codes)
+    )
+    deps.recorder.question(
+        team_id,
+        channel_type="dm" if channel.startswith("D") else "channel",
+        question=question,
+        answer=answer,
+        latency_ms=round((time.perf_counter() - started) * 1000),
+        ref=qref,
     )
 
 
@@ -96,8 +119,13 @@ def hand_off(
     ref: str,
     command: bool = False,
     topics: tuple[str, ...] = (),
+    team_id: str = "",
+    qref: str | None = None,
+    topic_ids: tuple[str, ...] = (),
 ) -> str:
-    """Post the (cleaned, masked) question to the support channel; return what to tell the person."""
+    """Post the (cleaned, masked) question to the support channel; return what to tell the person.
+
+    A hand-off that reached the channel is recorded against the question `qref`."""
     support = deps.settings.support_channel_id
     contact = deps.settings.support_contact
     if not support:
@@ -118,6 +146,7 @@ def hand_off(
         log.error("hand-off of %s to %s failed: %s", ref, support, describe(exc))
         return blocks.handoff_notice(lang, None, failed=True, contact=contact)
     log.info("handed off %s to %s (%s)", ref, support, reason)
+    deps.recorder.handoff(team_id, ref=qref, topics=topic_ids)
     return blocks.handoff_notice(lang, support)
 
 

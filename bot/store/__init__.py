@@ -1,6 +1,6 @@
 """Storage: questions, clicks and processed event ids in SQLite (default) or PostgreSQL.
 
-    store = open_store(StoreSettings.from_env().database_url)
+    store = open_store(settings.database_url, store_questions=settings.store_questions)
     if store.first_delivery(event_id, team_id): ...
     store.record_question(QuestionRecord(...))
 
@@ -13,6 +13,5 @@ from __future__ import annotations
 from bot.store.db import default_path, open_store
 from bot.store.events import QuestionRecord, Store
 from bot.store.retention import Retention
-from bot.store.settings import StoreSettings
 
-__all__ = ["QuestionRecord", "Retention", "Store", "StoreSettings", "default_path", "open_store"]
+__all__ = ["QuestionRecord", "Retention", "Store", "default_path", "open_store"]

@@ -29,6 +29,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 APP_NAME = "declaratiebot"
 # any constant: instances migrating the same PostgreSQL database queue on this advisory lock
 SCHEMA_LOCK_KEY = 0x6465636C  # "decl"
+# how long a write waits for a locked SQLite file or an unreachable PostgreSQL before it
+# fails: dedupe runs before Slack's 3-second acknowledgement, so an outage must fail fast
+# (the answer goes out anyway; see bot/slack/dedupe.py and bot/slack/recording.py)
+WAIT_SECONDS = 2
 _alembic = threading.Lock()  # alembic's context and op are module globals: one migration per process
 
 
@@ -60,10 +64,10 @@ def make_engine(url: str | None = None) -> Engine:
             engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
         else:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url, connect_args={"timeout": 30})
+            engine = create_engine(url, connect_args={"timeout": WAIT_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": WAIT_SECONDS})
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -71,7 +75,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
     cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a crash loses no committed data
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")  # writers queue for up to 30 s instead of failing
+    cursor.execute(f"PRAGMA busy_timeout={WAIT_SECONDS * 1000}")  # writers queue, then fail
     cursor.close()
 
 

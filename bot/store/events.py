@@ -166,6 +166,12 @@ class Store:
         """A question passed on to the support channel (by a click or by the bot itself)."""
         self._action(team_id, "handoff", question_ref, topic_id, at)
 
+    def record_failure(
+        self, team_id: str, *, question_ref: str | None = None, at: datetime | None = None
+    ) -> None:
+        """A reply that could not be delivered after the Web API retries were spent."""
+        self._action(team_id, "reply_failed", question_ref, None, at)
+
     def _action(
         self, team_id: str, kind: str, question_ref: str | None, topic_id: str | None, at: datetime | None
     ) -> None:

@@ -49,6 +49,7 @@ class Summary:
     not_helpful: int
     handoffs: int
     suggestion_clicks: int
+    reply_failures: int = 0  # replies Slack's Web API did not take, even after retries
 
     @property
     def answered_share(self) -> float | None:
@@ -111,6 +112,7 @@ def summary(store: Store, team_id: str | None, since: datetime, until: datetime 
         not_helpful=kinds.get("not_helpful", 0),
         handoffs=kinds.get("handoff", 0),
         suggestion_clicks=kinds.get("suggestion", 0),
+        reply_failures=kinds.get("reply_failed", 0),
     )
 
 
@@ -253,6 +255,7 @@ def format_text(report: Report) -> str:
         f"  not helpful         {s.not_helpful:>6}",
         f"  hand-offs           {s.handoffs:>6}",
         f"  suggestion clicks   {s.suggestion_clicks:>6}",
+        f"  replies failed      {s.reply_failures:>6}  (Slack did not take the reply, even after retries)",
     ]
     for title, rows in (
         ("top topics", report.top_topics),
@@ -305,14 +308,14 @@ def cli_report(
     out: TextIO | None = None,
 ) -> int:
     """`declaratiebot report`: exit 0, or 2 with a message on a bad argument or setting."""
+    from bot.config import ConfigError, Settings
     from bot.store.db import open_store
-    from bot.store.settings import StoreSettings
 
     out = out or sys.stdout
     try:
         start = parse_since(since)
-        settings = StoreSettings.from_env(environ)
-    except ValueError as exc:
+        settings = Settings.from_env(environ, mode="cli")
+    except (ValueError, ConfigError) as exc:
         print(f"declaratiebot report: {exc}", file=sys.stderr)
         return 2
     if fmt not in FORMATTERS:

@@ -32,7 +32,7 @@ from sqlalchemy import (
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
 CHANNEL_TYPES = ("channel", "dm", "command")  # a mention in a channel, a direct message, /declaratie
-ACTION_KINDS = ("helpful", "not_helpful", "suggestion", "handoff")
+ACTION_KINDS = ("helpful", "not_helpful", "suggestion", "handoff", "reply_failed")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

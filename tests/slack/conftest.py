@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.engine.answer import Engine
 from bot.slack.app import build_app
 from bot.slack.http import make_server
+from bot.store.events import Store
 from tests.slack import payloads
 from tests.slack.fake_slack import TOKEN, FakeSlack
 
@@ -157,14 +158,14 @@ def settings_for(fake: FakeSlack, **overrides: Any) -> Settings:
 def start_bot(
     fake: FakeSlack, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[..., Bot]]:
-    """start_bot(**settings overrides) -> a running Bot (stopped after the test)."""
+    """start_bot(store=None, **settings overrides) -> a running Bot (stopped after the test)."""
     for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
         monkeypatch.delenv(name, raising=False)  # Bolt reads these itself
     running: list[tuple[Any, TrackingExecutor]] = []
 
-    def start(**overrides: Any) -> Bot:
+    def start(store: Store | None = None, **overrides: Any) -> Bot:
         executor = TrackingExecutor()
-        app = build_app(settings_for(fake, **overrides), engine, executor=executor)
+        app = build_app(settings_for(fake, **overrides), engine, executor=executor, store=store)
         server = make_server(app, "127.0.0.1", 0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         running.append((server, executor))

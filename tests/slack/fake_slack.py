@@ -49,6 +49,8 @@ class Failure:
 class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     socket_url: str | None = None  # what apps.connections.open hands out
+    tokens: set[str] = field(default_factory=lambda: {TOKEN})  # bot tokens it accepts
+    installs: dict[str, str] = field(default_factory=dict)  # OAuth code -> team id it installs
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
@@ -154,7 +156,7 @@ class FakeSlack:
             failure = queue.pop(0) if queue else None
             if failure is None and method.startswith(("chat.", "views.", "auth.")):
                 auth = request.headers.get("Authorization")
-                if auth != f"Bearer {TOKEN}":
+                if auth not in {f"Bearer {t}" for t in self.tokens}:
                     failure = Failure(200, "invalid_auth")
             status = failure.status if failure else 200
             if failure and failure.status == 200:
@@ -178,6 +180,26 @@ class FakeSlack:
         request.send_header("Content-Length", str(len(body)))
         request.end_headers()
         request.wfile.write(body)
+
+    def _install(self, params: dict[str, Any]) -> dict[str, Any]:
+        """oauth.v2.access: a code from `installs` becomes a bot token for that workspace."""
+        team = self.installs.get(str(params.get("code")))
+        if team is None:
+            return {"ok": False, "error": "invalid_code"}
+        token = f"xoxb-installed-{team.lower()}"
+        self.tokens.add(token)
+        return {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "app_mentions:read,chat:write",
+            "bot_user_id": BOT_USER,
+            "app_id": "A0DECLARATIE",
+            "team": {"id": team, "name": f"Workspace {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": "U0INSTALLER"},
+        }
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         channel = params.get("channel")
@@ -210,6 +232,8 @@ class FakeSlack:
             }
         if method == "apps.connections.open" and self.socket_url:
             return {"ok": True, "url": self.socket_url}
+        if method == "oauth.v2.access":
+            return self._install(params)
         if method == "views.publish":
             return {"ok": True, "view": {"id": "V1", **(params.get("view") or {})}}
         return {"ok": False, "error": "unknown_method"}

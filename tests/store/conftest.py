@@ -7,6 +7,7 @@ gets a fresh schema (search_path set through the URL), dropped afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import uuid
@@ -49,6 +50,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     base, why = postgres_base()
     if base is None:
         pytest.skip(why)
+    with fresh_schema(base) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def fresh_schema(base: str) -> Iterator[str]:
+    """A new, empty PostgreSQL schema on `base`, as a URL; dropped afterwards."""
     import psycopg
 
     schema = f"t_{uuid.uuid4().hex[:16]}"

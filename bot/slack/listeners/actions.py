@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import blocks
+from bot.slack.recording import team_of
 from bot.slack.replies import Deps, hand_off, log, post, request_ref
 
 
@@ -65,6 +66,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         data = blocks.unpack_value(action.get("value"))
         log.info("feedback helpful: %s topic=%s", request_ref(body), data.get("t"))
+        deps.recorder.feedback(team_of(body), True, ref=_ref(data), topics=_topics(data))
         user = body["user"]["id"]
         tell(client, respond, Where.of(body), user, blocks.note(blocks.word("thanks", data["l"])))
 
@@ -79,11 +81,12 @@ def register(app: App, deps: Deps) -> None:
         not_helpful = action.get("action_id") == blocks.NOT_HELPFUL
         if not_helpful:
             log.info("feedback not helpful: %s topic=%s", ref, data.get("t"))
+            deps.recorder.feedback(team_of(body), False, ref=_ref(data), topics=_topics(data))
         lang = data["l"]
         key = f"handoff:{where.channel}:{where.message_ts or body.get('trigger_id')}"
-        if deps.dedupe.first_delivery(key):
+        if deps.dedupe.first_delivery(key, team_of(body)):
             kb = deps.engine().kb
-            ids = [t for t in data.get("t") or () if isinstance(t, str) and t in kb.by_id]
+            ids = [t for t in _topics(data) if t in kb.by_id]
             topics = tuple(_heading(kb, t) for t in ids)
             notice = hand_off(
                 deps,
@@ -97,6 +100,9 @@ def register(app: App, deps: Deps) -> None:
                 ref=ref,
                 command=where.ephemeral,
                 topics=topics,
+                team_id=team_of(body),
+                qref=_ref(data),
+                topic_ids=tuple(ids),
             )
         else:
             support = deps.settings.support_channel_id
@@ -120,9 +126,10 @@ def register(app: App, deps: Deps) -> None:
             msg = blocks.note(blocks.word("unknown_entry", data["l"]))
             tell(client, respond, where, body["user"]["id"], msg)
             return
+        deps.recorder.suggestion(team_of(body), entry_id, ref=_ref(data))
         answer = engine.explain(entry_id, data["l"])
         msg = blocks.answer_message(
-            answer, engine.kb, question=data["q"], share=where.ephemeral, explained=entry_id
+            answer, engine.kb, question=data["q"], share=where.ephemeral, explained=entry_id, ref=_ref(data)
         )
         if where.ephemeral or not where.channel:
             result = respond(response_type="ephemeral", replace_original=False, **msg.kwargs())
@@ -141,12 +148,23 @@ def register(app: App, deps: Deps) -> None:
             answer = engine.explain(entry_id, data["l"])
         else:
             answer = engine.answer(data["q"])
-        msg = blocks.shared_message(answer, engine.kb, question=data["q"])
+        msg = blocks.shared_message(answer, engine.kb, question=data["q"], ref=_ref(data))
         result = respond(response_type="in_channel", replace_original=False, **msg.kwargs())
         if result.status_code != 200:
             log.error("sharing %s failed: HTTP %s", request_ref(body), result.status_code)
             return
         respond(delete_original=True)
+
+
+def _ref(data: dict[str, Any]) -> str | None:
+    """The question a button was under (its event or trigger id), if the value carries it."""
+    ref = data.get("r")
+    return ref if isinstance(ref, str) and ref else None
+
+
+def _topics(data: dict[str, Any]) -> list[str]:
+    topics = data.get("t")
+    return [t for t in topics if isinstance(t, str)] if isinstance(topics, list) else []
 
 
 def _heading(kb: Any, entry_id: str) -> str:

@@ -4,12 +4,14 @@ what the bot can answer, with examples (the engine's help answer)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.slack import blocks
+from bot.slack.recording import team_of
 from bot.slack.replies import Deps, hand_off, log, needs_person
 
 COMMAND = "/declaratie"
@@ -19,10 +21,13 @@ def register(app: App, deps: Deps) -> None:
     @app.command(COMMAND)
     def on_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
+        started = time.perf_counter()
         question = str(command.get("text") or "")
         engine = deps.engine()
         answer = engine.answer(question)
-        ref = f"command {COMMAND} (trigger {command.get('trigger_id', '?')})"
+        trigger = command.get("trigger_id")
+        ref = f"command {COMMAND} (trigger {trigger or '?'})"
+        team_id = team_of(command)
         notice = None
         if needs_person(answer):
             notice = hand_off(
@@ -36,8 +41,21 @@ def register(app: App, deps: Deps) -> None:
                 lang=answer.language,
                 ref=ref,
                 command=True,
+                team_id=team_id,
+                qref=trigger,
             )
-        msg = blocks.answer_message(answer, engine.kb, question=question, share=True, notice=notice)
+        msg = blocks.answer_message(
+            answer, engine.kb, question=question, share=True, notice=notice, ref=trigger
+        )
         result = respond(response_type="ephemeral", **msg.kwargs())
         if result.status_code != 200:
             log.error("reply to %s failed: HTTP %s %s", ref, result.status_code, result.body[:200])
+            deps.recorder.failure(team_id, ref=trigger)
+        deps.recorder.question(
+            team_id,
+            channel_type="command",
+            question=question,
+            answer=answer,
+            latency_ms=round((time.perf_counter() - started) * 1000),
+            ref=trigger,
+        )

@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.slack.recording import team_of
 from bot.slack.replies import Deps, answer_in_conversation
 
 # message subtypes that are still a person asking (a file with a question, a thread reply
@@ -47,6 +48,8 @@ def register(app: App, deps: Deps) -> None:
             user=event["user"],
             link_ts=thread_ts,
             ref=f"event {body.get('event_id')}",
+            team_id=team_of(body),
+            qref=body.get("event_id"),
         )
 
     @app.event("message")
@@ -64,4 +67,6 @@ def register(app: App, deps: Deps) -> None:
             user=event["user"],
             link_ts=event.get("thread_ts") or event["ts"],
             ref=f"event {body.get('event_id')}",
+            team_id=team_of(body),
+            qref=body.get("event_id"),
         )

@@ -1,9 +1,9 @@
 """The App Home tab: published each time a person opens it, so the helpdesk's open/closed
-state is current. `usage` (optional) gives usage figures once they are stored."""
+state is current. `usage(team_id)` (with a store) gives the workspace's figures of the
+last 7 days; None (no store, or the database is down) leaves them out."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,9 +13,8 @@ from slack_sdk import WebClient
 from bot.engine.answer import ContactInfo
 from bot.engine.hours import opening
 from bot.slack import blocks
+from bot.slack.recording import team_of
 from bot.slack.replies import Deps
-
-Usage = Callable[[], Sequence[tuple[str, str]]]
 
 
 def contacts(kb: Any, now: datetime) -> list[ContactInfo]:
@@ -29,11 +28,13 @@ def contacts(kb: Any, now: datetime) -> list[ContactInfo]:
     return out
 
 
-def register(app: App, deps: Deps, usage: Usage | None = None) -> None:
+def register(app: App, deps: Deps) -> None:
+    usage = deps.usage
+
     @app.event("app_home_opened")
-    def on_home_opened(event: dict[str, Any], client: WebClient) -> None:
+    def on_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
         kb = deps.engine().kb
-        view = blocks.home_view(kb, contacts(kb, datetime.now(UTC)), usage() if usage else None)
+        view = blocks.home_view(kb, contacts(kb, datetime.now(UTC)), usage(team_of(body)) if usage else None)
         client.views_publish(user_id=event["user"], view=view)

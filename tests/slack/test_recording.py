@@ -1,0 +1,177 @@
+"""The Slack app with a store: what it records, the Home tab's figures, dedupe across
+instances, and answering on while the database is unavailable."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.store import Store, open_store
+from bot.store.report import summary
+from bot.store.schema import actions, question_codes, questions
+from tests.slack import payloads
+from tests.slack.conftest import Bot
+from tests.slack.fake_slack import TEAM
+
+WEEK_AGO = datetime.now(UTC) - timedelta(days=7)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = open_store(f"sqlite:///{tmp_path / 'bot.db'}")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def sbot(start_bot: Callable[..., Bot], store: Store) -> Bot:
+    return start_bot(store=store)
+
+
+def rows(store: Store, table: Any) -> list[dict[str, Any]]:
+    with store.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(table))]
+
+
+def kinds(store: Store) -> list[tuple[str, str | None]]:
+    return sorted((a["kind"], a["question_ref"]) for a in rows(store, actions))
+
+
+def test_a_mention_is_recorded_with_codes_ref_and_masked_text(sbot: Bot, store: Store) -> None:
+    text = f"<@UBOT> wat is 8290? BSN {payloads.BSN}"
+    sbot.event(payloads.mention(text), eid="EvMention1")
+    [q] = rows(store, questions)
+    assert (q["team_id"], q["channel_type"], q["answered"], q["ref"], q["language"]) == (
+        TEAM,
+        "channel",
+        True,
+        "EvMention1",
+        "nl",
+    )
+    assert payloads.BSN not in q["text"] and "8290" in q["text"]
+    assert [c["code"] for c in rows(store, question_codes)] == ["8290"]
+    assert q["confidence"] > 0 and q["latency_ms"] is not None
+
+
+def test_an_unknown_dm_question_is_recorded_unanswered_with_its_hand_off(sbot: Bot, store: Store) -> None:
+    sbot.event(payloads.dm("recept voor appeltaart"), eid="EvUnknown1")
+    [q] = rows(store, questions)
+    assert (q["channel_type"], q["answered"]) == ("dm", False)
+    assert sbot.fake.posts(channel="C0SUPPORT"), "the question reached the support channel"
+    assert kinds(store) == [("handoff", "EvUnknown1")]
+
+
+def test_clicks_are_recorded_against_the_question_they_were_under(sbot: Bot, store: Store) -> None:
+    sbot.event(payloads.mention("<@UBOT> wat is 8290"), eid="EvClick1")
+    [reply] = sbot.fake.posts(channel=payloads.CHANNEL)
+    buttons = payloads.buttons(reply.params["blocks"])
+    sbot.action(buttons["feedback_helpful"])
+    sbot.action(buttons["feedback_not_helpful"])
+    assert kinds(store) == [("handoff", "EvClick1"), ("helpful", "EvClick1"), ("not_helpful", "EvClick1")]
+    # answered, but handed off and marked not helpful: not deflected
+    s = summary(store, TEAM, WEEK_AGO)
+    assert (s.questions, s.answered, s.deflected, s.helpful, s.not_helpful, s.handoffs) == (1, 1, 0, 1, 1, 1)
+
+
+def test_a_suggestion_click_is_recorded(sbot: Bot, store: Store) -> None:
+    sbot.event(payloads.mention("<@UBOT> retour"), eid="EvSuggest1")  # too vague: "did you mean"
+    [reply] = sbot.fake.posts(channel=payloads.CHANNEL)
+    suggestions = [b for k, b in payloads.buttons(reply.params["blocks"]).items() if k.startswith("suggest")]
+    assert suggestions, "a vague question gets suggestions"
+    sbot.action(suggestions[0])
+    assert [ref for kind, ref in kinds(store) if kind == "suggestion"] == ["EvSuggest1"]
+
+
+def test_a_slash_command_is_recorded_as_a_command_with_its_trigger(sbot: Bot, store: Store) -> None:
+    sbot.command("wat is 8409")
+    [q] = rows(store, questions)
+    assert (q["channel_type"], q["ref"], q["answered"]) == ("command", "1337.42.abcdef", True)
+
+
+def test_without_question_storage_only_the_figures_are_kept(
+    start_bot: Callable[..., Bot], tmp_path: Path
+) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'figures.db'}", store_questions=False)
+    bot = start_bot(store=store)
+    bot.event(payloads.mention("<@UBOT> wat is 8290"))
+    [q] = rows(store, questions)
+    assert q["text"] is None and q["answered"] is True
+    store.close()
+
+
+def test_a_reply_that_fails_for_good_is_recorded(
+    sbot: Bot, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    sbot.fake.fail("chat.postMessage", status=200, error="channel_not_found", times=1)
+    with caplog.at_level(logging.ERROR, logger="declaratiebot.slack"):
+        sbot.event(payloads.mention("<@UBOT> wat is 8290"), eid="EvFails1")
+    assert "EvFails1" in caplog.text
+    assert kinds(store) == [("reply_failed", "EvFails1")]
+    assert summary(store, TEAM, WEEK_AGO).reply_failures == 1
+
+
+def test_home_tab_shows_the_workspaces_figures_of_the_last_week(sbot: Bot, store: Store) -> None:
+    sbot.event(payloads.mention("<@UBOT> wat is 8290"))
+    sbot.event(payloads.mention("<@UBOT> wat is 8614"))
+    sbot.event(payloads.dm("recept voor appeltaart"))
+    sbot.event(payloads.home_opened())
+    [home] = sbot.fake.to("views.publish")
+    fields = [
+        f["text"]
+        for b in home.params["view"]["blocks"]
+        if b.get("type") == "section"
+        for f in b.get("fields", [])
+    ]
+    figures = dict(f.replace("*", "").split("\n", 1) for f in fields)
+    assert figures["Vragen"].startswith("3 ")
+    assert figures["Beantwoord"] == "2 (67%)"
+    assert figures["Doorgezet naar support"] == "1"
+
+
+def test_a_retry_to_another_instance_sharing_the_database_gets_no_second_reply(
+    start_bot: Callable[..., Bot], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    first, second = open_store(url), open_store(url)
+    a, b = start_bot(store=first), start_bot(store=second)
+    body = payloads.mention("<@UBOT> wat is 8290")
+    assert a.event(body, eid="EvShared1").status == 200
+    assert b.event(body, eid="EvShared1", headers={"X-Slack-Retry-Num": "1"}).status == 200
+    assert len(a.fake.posts(channel=payloads.CHANNEL)) == 1
+    assert len(rows(first, questions)) == 1
+    first.close()
+    second.close()
+
+
+def test_questions_are_answered_while_the_database_is_locked_and_recorded_after(
+    sbot: Bot, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = store.engine.url.database
+    assert path
+    blocker = sqlite3.connect(path, timeout=0)
+    blocker.execute("BEGIN EXCLUSIVE")  # nobody else can read or write the file now
+    try:
+        with caplog.at_level(logging.WARNING):
+            sbot.event(payloads.mention("<@UBOT> wat is 8290"), eid="EvDuringOutage")
+        assert len(sbot.fake.posts(channel=payloads.CHANNEL)) == 1, "answered without the database"
+        assert "could not record question of EvDuringOutage" in caplog.text
+        assert "dedupe of EvDuringOutage falls back to this process" in caplog.text
+        # the retry of that event reaches this instance: its memory still drops it
+        sbot.event(payloads.mention("<@UBOT> wat is 8290"), eid="EvDuringOutage")
+        assert len(sbot.fake.posts(channel=payloads.CHANNEL)) == 1
+    finally:
+        blocker.rollback()
+        blocker.close()
+    sbot.event(payloads.mention("<@UBOT> wat is 8614"), eid="EvAfterOutage")
+    assert [q["ref"] for q in rows(store, questions)] == ["EvAfterOutage"]
+    assert "wat is 8290" not in json.dumps(
+        [r.getMessage() for r in caplog.records]
+    )  # no question text in logs
