@@ -73,6 +73,9 @@ ENV = jinja2.Environment(
     lstrip_blocks=True,
     keep_trailing_newline=False,
     finalize=_finalize,
+    # templates ship with the code and never change while the bot runs: without this, every
+    # render stats each template file (a third of a reply's CPU time in docs/benchmarks.md)
+    auto_reload=False,
 )
 ENV.filters["slack_escape"] = slack_escape
 ENV.filters["days"] = _days
