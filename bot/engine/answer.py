@@ -35,6 +35,10 @@ TIE = 0.02  # a runner-up this close is as good as the answer ...
 CLEAR = 0.9  # ... and is answered too, unless the answer matches this well
 MIN_EVIDENCE = 0.45  # one generic word ("bericht", "declaratie") is not enough to answer
 MAX_SUGGESTIONS = 3
+# at most this many runners-up are looked at: a question with more entries within
+# UNSURE_MARGIN of the best is answered from the best and the first few anyway, and on a
+# base of 200,000 entries a word like "bericht" would otherwise bring thousands
+MAX_CLOSE = 50
 # Kinds that are "the question" when they appear next to a standard or message code,
 # which then only tells the context ("1113 op mijn AW319").
 PRIMARY_KINDS = frozenset({"retourcode", "foutcode", "limit", "codelijst"})
@@ -185,7 +189,12 @@ class Engine:
         # Only the entries this method looks at below: the best, the runners-up within
         # UNSURE_MARGIN of it and the best MAX_SUGGESTIONS, from SUGGEST_AT up.
         scored = self.matcher.score(
-            folded, ignore=code_tokens, keep=MAX_SUGGESTIONS, floor=SUGGEST_AT, within=UNSURE_MARGIN
+            folded,
+            ignore=code_tokens,
+            keep=MAX_SUGGESTIONS,
+            floor=SUGGEST_AT,
+            within=UNSURE_MARGIN,
+            limit=MAX_CLOSE,
         )
         if not scored:
             return Answer(language=lang, answered=False, codes=tuple(recognised))

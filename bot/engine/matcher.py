@@ -149,22 +149,24 @@ class Matcher:
         keep: int | None = None,
         floor: float = 0.0,
         within: float = 0.0,
+        limit: int | None = None,
     ) -> list[Scored]:
         """Entries that share a word with `text`, best first (one Scored per entry).
 
         All of them by default. With `keep`, only those a caller can use: the best one
         always, and of those scoring `floor` or more, the `keep` best and every entry within
-        `within` of the best. Either way the scores and the order are the same.
+        `within` of the best; with `limit`, at most that many of those (the first in this
+        order). Either way the scores and the order are the same.
         """
         query = self.query(text, ignore)
         if not query:
             return []
         if self.arrays is not None and keep is not None:
-            scored = self.arrays.results(self, query, keep, floor, within)
+            scored = self.arrays.results(self, query, keep, floor, within, limit)
             scored.sort(key=lambda s: (-s.score, s.entry_index))
         else:
             scored = self.score_all(query)
-        return scored if keep is None else select(scored, keep, floor, within)
+        return scored if keep is None else select(scored, keep, floor, within, limit)
 
     def score_all(self, query: dict[str, float]) -> list[Scored]:
         """Every entry sharing a word with the query, best first: the reference scorer."""
@@ -194,16 +196,20 @@ class Matcher:
         return Scored(i, score, best.phrase, best.evidence, words)
 
 
-def select(scored: list[Scored], keep: int, floor: float, within: float) -> list[Scored]:
-    """The best one, and of those scoring `floor` or more the `keep` best and all within `within`."""
+def select(
+    scored: list[Scored], keep: int, floor: float, within: float, limit: int | None = None
+) -> list[Scored]:
+    """The best one, and of those scoring `floor` or more the `keep` best and all within
+    `within`; at most `limit` of them."""
     if not scored:
         return []
     top = scored[0].score
-    return [
+    kept = [
         s
         for rank, s in enumerate(scored)
         if rank == 0 or (s.score >= floor and (rank < keep or s.score >= top - within))
     ]
+    return kept if limit is None else kept[: max(limit, 1)]
 
 
 class _Arrays:
@@ -220,7 +226,13 @@ class _Arrays:
         self.entry_span, self.entry_flat = _flatten({t: sorted(ids) for t, ids in df.items()}, np)
 
     def results(
-        self, m: Matcher, query: dict[str, float], keep: int, floor: float, within: float
+        self,
+        m: Matcher,
+        query: dict[str, float],
+        keep: int,
+        floor: float,
+        within: float,
+        limit: int | None = None,
     ) -> list[Scored]:
         """The Scored of every entry `select` may keep, with the same arithmetic as score_all.
 
@@ -232,7 +244,7 @@ class _Arrays:
         matched, explained = self._scratch()
         used: list[Any] = []  # where the two arrays were written, to clear just that after
         try:
-            return self._results(matched, explained, used, m, query, keep, floor, within)
+            return self._results(matched, explained, used, m, query, keep, floor, within, limit)
         finally:  # leave the scratch arrays all zero for the next question
             if len(used) == 2:
                 matched[used[0]] = 0.0
@@ -266,6 +278,7 @@ class _Arrays:
         keep: int,
         floor: float,
         within: float,
+        limit: int | None,
     ) -> list[Scored]:
         import numpy as np
 
@@ -302,6 +315,10 @@ class _Arrays:
             kth = float(-np.partition(-score, keep - 1)[keep - 1])  # the keep-th best score
         cut = min(max(min(top - within, kth), floor), top)
         kept = np.flatnonzero(score >= cut)  # groups: one per entry, in entry order
+        if limit is not None and len(kept) > max(limit, 1):
+            # the first `limit` in select's order (score down, then entry order), back in entry order
+            order = np.lexsort((kept, -score[kept]))[: max(limit, 1)]
+            kept = np.sort(kept[order])
 
         # The touched phrases of the kept entries, and which of them score the entry's best f.
         sizes = np.diff(np.r_[starts, len(touched)])[kept]

@@ -19,13 +19,19 @@ from rapidfuzz.distance import OSA
 
 from bench.synth import Generator, text_questions
 from bot.engine import matcher as matcher_mod
-from bot.engine.answer import MAX_SUGGESTIONS, SUGGEST_AT, UNSURE_MARGIN, Engine
+from bot.engine.answer import MAX_CLOSE, MAX_SUGGESTIONS, SUGGEST_AT, UNSURE_MARGIN, Engine
 from bot.engine.knowledge import KnowledgeBase, default_dir, load
 from bot.engine.matcher import LONG_WORD, TYPO_MIN_LEN, Matcher, select
 
 EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval"
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
-SELECTIONS = ((MAX_SUGGESTIONS, SUGGEST_AT, UNSURE_MARGIN), (1, 0.0, 0.0), (10, 0.1, 0.3))
+# (keep, floor, within, limit): the engine's, and others that keep more or fewer
+SELECTIONS = (
+    (MAX_SUGGESTIONS, SUGGEST_AT, UNSURE_MARGIN, MAX_CLOSE),
+    (1, 0.0, 0.0, None),
+    (10, 0.1, 0.3, None),
+    (3, 0.0, 0.5, 5),
+)
 
 
 def eval_questions() -> list[str]:
@@ -64,9 +70,9 @@ def test_vectorised_scorer_keeps_exactly_what_the_reference_keeps(
         query = m.query(q)
         if not query:
             continue
-        for keep, floor, within in SELECTIONS:
-            want = select(m.score_all(query), keep, floor, within)
-            assert m.score(q, keep=keep, floor=floor, within=within) == want, q
+        for keep, floor, within, limit in SELECTIONS:
+            want = select(m.score_all(query), keep, floor, within, limit)
+            assert m.score(q, keep=keep, floor=floor, within=within, limit=limit) == want, q
             compared += 1
     assert compared > 1000
 
@@ -75,17 +81,24 @@ def test_vectorised_scorer_on_the_real_knowledge(kb: KnowledgeBase, monkeypatch:
     m = vectorised(kb, monkeypatch).matcher
     for q in questions_for(kb, 300):
         query = m.query(q)
-        want = select(m.score_all(query), MAX_SUGGESTIONS, SUGGEST_AT, UNSURE_MARGIN) if query else []
-        assert m.score(q, keep=MAX_SUGGESTIONS, floor=SUGGEST_AT, within=UNSURE_MARGIN) == want, q
+        selection = (MAX_SUGGESTIONS, SUGGEST_AT, UNSURE_MARGIN, MAX_CLOSE)
+        want = select(m.score_all(query), *selection) if query else []
+        assert (
+            m.score(q, keep=MAX_SUGGESTIONS, floor=SUGGEST_AT, within=UNSURE_MARGIN, limit=MAX_CLOSE) == want
+        ), q
 
 
+@pytest.mark.parametrize("base", ["real", "synthetic"])
 @pytest.mark.parametrize("large", [False, True])
 def test_engine_answers_the_same_with_and_without_selection(
-    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch, large: bool
+    kb: KnowledgeBase, synth_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch, large: bool, base: str
 ) -> None:
-    """The engine asks the matcher for a selection; every answer must be what the full list gives."""
+    """The engine asks the matcher for a selection (at most MAX_CLOSE runners-up); every
+    answer must be what the full list gives, also on a base where common words bring
+    hundreds of close entries."""
     if large:
         monkeypatch.setattr(matcher_mod, "VECTOR_FROM", 0)
+    kb = kb if base == "real" else synth_kb
     engine = Engine(kb)
     full = Engine(kb)
     everything = full.matcher.score
