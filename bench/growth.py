@@ -95,7 +95,26 @@ def warm(directory: Path, questions: Path, reps: int) -> dict[str, Any]:
             "questions": n,
             "slowest": [{"q": q, "median_ms": ms} for ms, q in by_question[:3]],
         }
+    if engine.matcher.arrays is not None:
+        out["text_runners_up"] = runners_up(engine, asked["text"], reps)
     return out
+
+
+def runners_up(engine: Any, questions: list[str], reps: int) -> dict[str, Any]:
+    """Free text with the engine's limit on runners-up (MAX_CLOSE) and without it, round
+    by round in one process, so the two see the same machine."""
+    from bot.engine import answer
+
+    limit = answer.MAX_CLOSE
+    times: dict[str, list[float]] = {"limited": [], "unlimited": []}
+    try:
+        for _ in range(reps):
+            for name, value in (("unlimited", 10**9), ("limited", limit)):
+                answer.MAX_CLOSE = value
+                times[name] += per_call(engine.answer, questions, reps=1, warmup=0)
+    finally:
+        answer.MAX_CLOSE = limit
+    return {"max_close": limit} | {name: summary(t) for name, t in times.items()}
 
 
 def measure(size: int, work: Path, reps: int) -> dict[str, Any]:

@@ -172,9 +172,7 @@ def growth_section(g: dict[str, Any], charts: dict[str, str]) -> str:
         )
         + ". Every one is made of the commonest words of the domain: in the real knowledge base "
         '"bericht" is in 15% of all phrases, so at 200,000 entries such a question touches '
-        "several hundred thousand phrases (each through the same dozen array operations), and "
-        "hundreds to thousands of entries score within `within` of the best and are built as "
-        "results, because the engine looks at all of them (ties, two-part questions).",
+        "several hundred thousand phrases, each through the same dozen array operations.",
         f"- cold load (YAML + validation + indexes): slope {load_slope:.2f}, linear in the bytes "
         "of YAML: libyaml composes nodes and PyYAML's Python constructor, the line map for error "
         "messages and pydantic's validation each visit every value once.",
@@ -182,20 +180,37 @@ def growth_section(g: dict[str, Any], charts: dict[str, str]) -> str:
         "object), but without parsing, validation or indexing.",
     ]
     big = g["sizes"][-1]
+    side = big.get("text_runners_up")
+    if side:
+        lim, unl = side["limited"], side["unlimited"]
+        out += [
+            "",
+            f"**Runners-up.** Such a question also has hundreds to thousands of entries within "
+            "`within` = 0.08 of the best. The engine answers from the best and a few of them, so "
+            f"it asks the matcher for at most MAX_CLOSE = {side['max_close']} (same scores, same "
+            "order, the same answers: tests/bench/test_matcher_paths.py checks that on the real "
+            f"and a synthetic base). Side by side at {big['size']:,} entries, round by round in one "
+            f"process: free text median / p99 {fmt_ms(unl['median_ms'])} / {fmt_ms(unl['p99_ms'])} ms "
+            f"without the limit, {fmt_ms(lim['median_ms'])} / {fmt_ms(lim['p99_ms'])} ms with it.",
+        ]
     if big["size"] >= 200_000 and big["text"]["p99_ms"] >= 20:
         out += [
             "",
             f"**What stops the 20 ms p99 at {big['size']:,} entries.** The median is "
-            f"{fmt_ms(big['text']['median_ms'])} ms, but a question of only common words costs "
-            "the work above on a quarter of the base, and the engine's contract (every entry within "
-            "`within` = 0.08 of the best, so that ties and two-part questions are seen) can "
-            "make thousands of results. The scores must stay exactly those of the reference "
-            "scorer, so approximations (dropping common words, a top-k without ties) are out. "
-            "The next step that keeps them exact is MaxScore-style pruning (Turtle and Flood, "
-            "1995): score the entries that have a rarer word first, and skip the postings of "
-            "the commonest words whenever even an entry matching all of them could not reach "
-            "the cut. That is not done yet. Typo correction adds about 3 ms per misspelt long "
-            "word at this vocabulary size (rapidfuzz over every word of a near length).",
+            f"{fmt_ms(big['text']['median_ms'])} ms, but a question of only common words still "
+            "costs the array work on a quarter of the base: a dozen passes over up to a million "
+            "touched phrases (gather the weights, divide, the F-beta formula, the best phrase per "
+            "entry), 15-25 ms on this machine, more when it is busy (see the note at the top). The "
+            "scores must stay exactly those of the reference scorer. Tried and left out: "
+            "MaxScore-style pruning (Turtle and Flood, 1995: score the entries that have a rarer "
+            "word first and skip the commonest words' postings when even a perfect match on them "
+            "cannot reach the cut), exact and tested, took 8% off the median and nothing off the "
+            "p99, because the slowest questions have no rare word to start from; and keeping "
+            "freed arrays on the heap (glibc `mallopt`) to spare page faults, which changed "
+            "nothing measurable. What would reach it: approximate scoring (dropping the commonest "
+            "words, or a precomputed best list per word), which changes answers, or the scorer "
+            "compiled (a C extension), which this project does not want to carry. Typo correction "
+            "adds about 3 ms per misspelt long word at this vocabulary size.",
         ]
     return "\n".join(out)
 
