@@ -175,3 +175,23 @@ def test_questions_are_answered_while_the_database_is_locked_and_recorded_after(
     assert "wat is 8290" not in json.dumps(
         [r.getMessage() for r in caplog.records]
     )  # no question text in logs
+
+
+def test_personal_data_is_masked_where_it_is_stored_and_where_it_is_forwarded(
+    sbot: Bot, store: Store
+) -> None:
+    question = (
+        f"wat is 8290 bij BSN {payloads.BSN}, geboren 03-04-1981? "
+        "mail j.jansen@example.nl of bel 06-12345678; dossier 123456789"  # fails the elfproef
+    )
+    sbot.event(payloads.mention(f"<@UBOT> {question}"))
+    [answer] = sbot.fake.posts(channel=payloads.CHANNEL)
+    sbot.action(payloads.buttons(answer.params["blocks"])["feedback_not_helpful"])
+    [forwarded] = sbot.fake.posts(channel="C0SUPPORT")
+    [stored] = [q["text"] for q in rows(store, questions)]
+    for text in (forwarded.texts(), stored):
+        for personal in (payloads.BSN, "03-04-1981", "j.jansen@example.nl", "06-12345678"):
+            assert personal not in text
+        for mark in ("[BSN]", "[datum]", "[e-mail]", "[telefoon]"):
+            assert mark in text
+        assert "123456789" in text  # nine digits that are no BSN are left as typed
