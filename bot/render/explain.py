@@ -23,7 +23,8 @@ def day(d: date, lang: str) -> str:
     return d.isoformat() if lang == "en" else f"{d:%d-%m-%Y}"
 
 
-def render_explanation(x: Any, fmt: Format = "plain", lang: str = "nl") -> str:
-    """The whole explanation of one 325 (x: bot.explain.Explanation)."""
+def render_explanation(x: Any, fmt: Format = "plain", lang: str = "nl", part: str = "all") -> str:
+    """The explanation of one 325 (x: bot.explain.Explanation): "all" of it, the "summary"
+    (everything but the list of rejected prestaties) or only those "rows"."""
     lang = "en" if lang == "en" else "nl"
-    return render_template("explain.j2", fmt, x=x, lang=lang, euros=euros, day=day)
+    return render_template("explain.j2", fmt, x=x, lang=lang, euros=euros, day=day, part=part)

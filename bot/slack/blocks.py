@@ -338,6 +338,40 @@ def _fit_escaped(text: str, limit: int = MAX_SECTION - 20) -> str:
 # ---------------------------------------------------------------- App Home
 
 
+# ---------------------------------------------------------------- a retour file explained
+
+MAX_FOLLOW_UPS = 5  # messages listing rejected prestaties after the summary
+FOLLOW_UP_SECTIONS = 4  # sections (of up to 3,000 characters) per follow-up: readable in Slack
+
+
+def explanation_messages(x: Any, lang: str) -> list[Message]:
+    """A 325 explained for Slack: the summary and the retourcodes first, then the rejected
+    prestaties in follow-up messages (each within Block Kit's limits; a very long list is
+    cut after MAX_FOLLOW_UPS messages with a note where to get all of it)."""
+    from bot.render.explain import render_explanation
+
+    summary = split_text(render_explanation(x, "mrkdwn", lang, "summary"))
+    messages = [Message(fallback(render_explanation(x, "plain", lang, "summary")), _sections(summary, lang))]
+    if not x.rows:
+        return messages
+    rows = split_text(render_explanation(x, "mrkdwn", lang, "rows"))
+    per = FOLLOW_UP_SECTIONS
+    chunks = [rows[i : i + per] for i in range(0, len(rows), per)]
+    cut = len(chunks) > MAX_FOLLOW_UPS
+    for n, chunk in enumerate(chunks[:MAX_FOLLOW_UPS]):
+        body = [section(p) for p in chunk]
+        if cut and n == MAX_FOLLOW_UPS - 1:
+            body.append(context(word("file_rows_cut", lang)))
+        messages.append(Message(fallback(render_explanation(x, "plain", lang, "rows")), body))
+    return messages
+
+
+def _sections(pieces: list[str], lang: str) -> list[Block]:
+    if len(pieces) > MAX_BLOCKS:
+        pieces = [*pieces[: MAX_BLOCKS - 1], word("shortened", lang)]
+    return [section(p) for p in pieces]
+
+
 def usage_fields(summary: Any, lang: str = "nl") -> list[tuple[str, str]]:
     """The App Home's usage figures from a `bot.store.report.Summary`."""
     w = words(lang)

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 TOKEN = "xoxb-test-token"
 BOT_USER = "UBOT"
@@ -51,6 +51,7 @@ class FakeSlack:
     socket_url: str | None = None  # what apps.connections.open hands out
     tokens: set[str] = field(default_factory=lambda: {TOKEN})  # bot tokens it accepts
     installs: dict[str, str] = field(default_factory=dict)  # OAuth code -> team id it installs
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # file id -> (name, content)
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
@@ -148,13 +149,15 @@ class FakeSlack:
             method = parts.path[len("/api/") :]
         elif parts.path.startswith("/response/"):
             method = "response_url"
+        elif parts.path.startswith("/files/"):
+            method = "file_download"
         else:
             method = "unknown"
 
         with self._cond:
             queue = self._failures.get(method) or []
             failure = queue.pop(0) if queue else None
-            if failure is None and method.startswith(("chat.", "views.", "auth.")):
+            if failure is None and method.startswith(("chat.", "views.", "auth.", "files.", "file_")):
                 auth = request.headers.get("Authorization")
                 if auth not in {f"Bearer {t}" for t in self.tokens}:
                     failure = Failure(200, "invalid_auth")
@@ -173,13 +176,40 @@ class FakeSlack:
         elif method == "response_url":
             body = b"ok"
             request.send_response(200)
+        elif method == "file_download":
+            found = self.files.get(parts.path.split("/")[2])
+            body = found[1] if found else b"not found"
+            request.send_response(200 if found else 404)
         else:
             body = json.dumps(self._answer(method, params)).encode()
             request.send_response(200)
-        request.send_header("Content-Type", "text/plain" if method == "response_url" else "application/json")
+        kinds = {"response_url": "text/plain", "file_download": "application/octet-stream"}
+        request.send_header("Content-Type", kinds.get(method, "application/json"))
         request.send_header("Content-Length", str(len(body)))
         request.end_headers()
         request.wfile.write(body)
+
+    def share_file(self, name: str, content: bytes) -> dict[str, Any]:
+        """Hold a file as Slack does after an upload; the file object an event carries."""
+        file_id = f"F{len(self.files) + 1:07d}"
+        self.files[file_id] = (name, content)
+        return {"id": file_id, "name": name, "filetype": name.rsplit(".", 1)[-1], "size": len(content)}
+
+    def _file_info(self, file_id: str) -> dict[str, Any]:
+        if file_id not in self.files:
+            return {"ok": False, "error": "file_not_found"}
+        name, content = self.files[file_id]
+        url = f"{self.url}/files/{file_id}/{quote(name)}"
+        return {
+            "ok": True,
+            "file": {
+                "id": file_id,
+                "name": name,
+                "size": len(content),
+                "url_private": url,
+                "url_private_download": url,
+            },
+        }
 
     def _install(self, params: dict[str, Any]) -> dict[str, Any]:
         """oauth.v2.access: a code from `installs` becomes a bot token for that workspace."""
@@ -232,6 +262,8 @@ class FakeSlack:
             }
         if method == "apps.connections.open" and self.socket_url:
             return {"ok": True, "url": self.socket_url}
+        if method == "files.info":
+            return self._file_info(str(params.get("file")))
         if method == "oauth.v2.access":
             return self._install(params)
         if method == "views.publish":

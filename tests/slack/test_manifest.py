@@ -34,6 +34,7 @@ def test_bot_events_are_exactly_what_the_listeners_handle(manifest: dict[str, An
         "app_mention",
         "message.im",
         "app_home_opened",
+        "file_shared",  # acknowledged; the message of the same upload is explained
     }
 
 
@@ -43,6 +44,7 @@ def test_the_least_scopes_that_cover_the_app(manifest: dict[str, Any]) -> None:
         "chat:write",
         "commands",
         "im:history",
+        "files:read",  # a shared retour file, fetched to explain it
     }
     assert "user" not in manifest["oauth_config"]["scopes"]
 

@@ -2,7 +2,8 @@
 
 A mention is answered in a thread under the question (the thread it was asked in, else a
 new one under the message), never in the channel root. A direct message is answered in
-the DM; a question in a DM thread is answered in that thread. Only people asking get an
+the DM; a question in a DM thread is answered in that thread. A message that shares files
+(a retour file) goes to files.py instead. Only people asking get an
 answer: bots (this one included), edits, deletions and other message subtypes are ignored.
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.slack.listeners.files import explain_shared_files
 from bot.slack.recording import team_of
 from bot.slack.replies import Deps, answer_in_conversation
 
@@ -39,6 +41,12 @@ def register(app: App, deps: Deps) -> None:
         if not from_person(event, context.bot_user_id):
             return
         thread_ts = event.get("thread_ts") or event["ts"]
+        if event.get("files"):
+            ref = f"event {body.get('event_id')}"
+            explain_shared_files(
+                deps, client, event=event, channel=event["channel"], thread_ts=thread_ts, ref=ref
+            )
+            return
         answer_in_conversation(
             deps,
             client,
@@ -57,6 +65,13 @@ def register(app: App, deps: Deps) -> None:
         event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         if event.get("channel_type") != "im" or not from_person(event, context.bot_user_id):
+            return
+        if event.get("files"):  # a retour file dropped in the DM: explained in a thread under it
+            thread_ts = event.get("thread_ts") or event["ts"]
+            ref = f"event {body.get('event_id')}"
+            explain_shared_files(
+                deps, client, event=event, channel=event["channel"], thread_ts=thread_ts, ref=ref
+            )
             return
         answer_in_conversation(
             deps,

@@ -1,0 +1,119 @@
+"""Retour files shared with the bot: a WMO325/JW325 dropped in a direct message, or in a
+channel with a mention of the bot, is fetched with the bot token, explained in the thread
+under it, and forgotten (nothing of the file is stored or logged).
+
+One upload makes Slack send two events: the message (`message` with subtype file_share in
+a DM, `app_mention` with `files` in a channel) and `file_shared`. The message says where
+to answer, so that is the one handled (events.py sends it here); `file_shared` is
+acknowledged and ignored, so one upload gets one reply. Question text next to a file is
+read only for its language: the file is the question.
+
+The token is only ever sent to Slack's file host (files.slack.com) or the host of
+SLACK_API_URL: a file object pointing elsewhere is refused, so an event cannot make the
+bot hand its token to another server.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from typing import Any
+from urllib.parse import urlsplit
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.engine.normalize import strip_slack
+from bot.explain import MAX_BYTES, ExplainError, explain_bytes
+from bot.render import slack_escape
+from bot.slack import blocks
+from bot.slack.replies import Deps, describe, log, post
+
+MAX_FILES = 3  # files explained from one message
+MAX_ROWS = 200  # rejected prestaties listed (in follow-up messages); the counts cover all
+DOWNLOAD_TIMEOUT = 30  # seconds
+SLACK_FILE_HOSTS = ("files.slack.com",)
+
+
+class FetchError(Exception):
+    """The file could not be fetched; the message (for the log) never holds the token."""
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.event("file_shared")
+    def on_file_shared() -> None:
+        """Acknowledged only: the message event of the same upload is answered."""
+
+
+def explain_shared_files(
+    deps: Deps, client: WebClient, *, event: dict[str, Any], channel: str, thread_ts: str | None, ref: str
+) -> None:
+    """Explain each file of `event` (at most MAX_FILES) in the thread, one after the other."""
+    text = strip_slack(str(event.get("text") or "")).strip()
+    lang = deps.engine().answer(text).language if text else "nl"
+    files = [f for f in event.get("files") or () if isinstance(f, dict)]
+    for shared in files[:MAX_FILES]:
+        for msg in explain_one(deps, client, shared, lang, ref):
+            post(client, channel, msg, thread_ts)
+    if len(files) > MAX_FILES:
+        post(client, channel, blocks.note(blocks.word("file_too_many", lang)), thread_ts)
+
+
+def explain_one(
+    deps: Deps, client: WebClient, shared: dict[str, Any], lang: str, ref: str
+) -> list[blocks.Message]:
+    """The messages that explain one shared file, or the one sentence saying why not."""
+    file_id = str(shared.get("id") or "?")
+    try:
+        info = client.files_info(file=file_id)["file"]
+    except SlackApiError as exc:
+        log.warning("file %s of %s: files.info failed: %s", file_id, ref, describe(exc))
+        return [blocks.note(blocks.word("file_fetch_failed", lang))]
+    size = int(info.get("size") or 0)
+    if size > MAX_BYTES:
+        log.info("file %s of %s: %d bytes, refused unread", file_id, ref, size)
+        return [blocks.note(slack_escape(ExplainError("too_large").message(lang)))]
+    url = str(info.get("url_private_download") or info.get("url_private") or "")
+    if not on_slack(url, deps.settings.slack_api_url):
+        log.warning("file %s of %s: not on Slack's file host, not fetched", file_id, ref)
+        return [blocks.note(blocks.word("file_not_slack", lang))]
+    try:
+        data = download(url, client.token or "")
+    except FetchError as exc:
+        log.warning("file %s of %s: download failed: %s", file_id, ref, exc)
+        return [blocks.note(blocks.word("file_fetch_failed", lang))]
+    try:
+        x = explain_bytes(data, str(info.get("name") or "retour.xml"), deps.engine().kb, max_rows=MAX_ROWS)
+    except ExplainError as exc:
+        log.info("file %s of %s: %d bytes, not explained (%s)", file_id, ref, len(data), exc.kind)
+        return [blocks.note(slack_escape(exc.message(lang)))]
+    log.info("file %s of %s: %d bytes explained, %d codes", file_id, ref, len(data), len(x.codes))
+    return blocks.explanation_messages(x, lang)
+
+
+def on_slack(url: str, api_url: str) -> bool:
+    """Is `url` on Slack's file host, or on the Web API's own host (tests, staging)?"""
+    parts = urlsplit(url)
+    api = urlsplit(api_url)
+    if parts.scheme == "https" and parts.hostname in SLACK_FILE_HOSTS:
+        return True
+    return bool(parts.hostname) and (parts.scheme, parts.netloc) == (api.scheme, api.netloc)
+
+
+def download(url: str, token: str) -> bytes:
+    """The file's bytes, read with the bot token; FetchError beyond MAX_BYTES or on failure."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    try:
+        # the URL passed on_slack(): only Slack is sent the token
+        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:
+            data = response.read(MAX_BYTES + 1)
+            content_type = response.headers.get("Content-Type", "")
+    except OSError as exc:  # URLError, HTTPError, timeouts
+        raise FetchError(
+            f"{type(exc).__name__}: {getattr(exc, 'code', '') or getattr(exc, 'reason', '')}"
+        ) from None
+    if content_type.startswith("text/html"):  # Slack's login page: the token was not accepted
+        raise FetchError("got an HTML page instead of the file (no access?)")
+    if len(data) > MAX_BYTES:
+        raise FetchError(f"larger than {MAX_BYTES} bytes")
+    return data

@@ -1,0 +1,173 @@
+"""A 325 retour file shared with the bot in Slack: fetched from the (fake) Slack file host
+with the bot token, explained in the thread under it, never echoed with a full BSN."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.explain_bench import generate
+from bot.slack.blocks import MAX_BLOCKS, MAX_SECTION
+from tests.explain.conftest import fixture_bytes
+from tests.slack import payloads
+from tests.slack.conftest import Bot
+from tests.slack.fake_slack import TOKEN
+
+PARTLY = "wmo325-partly-rejected.xml"
+BSNS = ("533257281", "403101013")  # the clients of that fixture
+
+
+def dm_with(files: list[dict[str, Any]], text: str = "", ts: str = "1700000000.000300") -> dict[str, Any]:
+    return payloads.dm(text, ts=ts, subtype="file_share", files=files)
+
+
+def mention_with(files: list[dict[str, Any]], text: str = "<@UBOT> kijk hier eens naar") -> dict[str, Any]:
+    event = payloads.mention(text, ts="1700000000.000400")
+    event["files"] = files
+    return event
+
+
+def replies(bot: Bot, channel: str) -> list[Any]:
+    return [p for p in bot.fake.posts(channel=channel)]
+
+
+def everything_posted(bot: Bot) -> str:
+    return json.dumps([c.texts() for c in bot.fake.replies()], ensure_ascii=False)
+
+
+def test_a_retour_file_in_a_dm_is_explained_in_a_thread_under_it(bot: Bot) -> None:
+    shared = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
+    bot.event(dm_with([shared]))
+    [download] = bot.fake.to("file_download")
+    assert download.authorization == f"Bearer {TOKEN}"
+    posts = replies(bot, payloads.DM)
+    assert posts and all(p.params["thread_ts"] == "1700000000.000300" for p in posts)
+    summary = json.dumps(posts[0].params["blocks"], ensure_ascii=False)
+    assert "gedeeltelijk toegekend" in summary
+    assert "€ 3.648,90" in summary and "€ 4.826,10" in summary
+    assert "`9307` Begindatum prestatie ligt niet tussen" in summary and "Staat bij: 2 prestaties" in summary
+    assert "Afgewezen prestaties" not in summary  # the list comes after the summary
+    rows = json.dumps([p.params["blocks"] for p in posts[1:]], ensure_ascii=False)
+    assert "Afgewezen prestaties (3)" in rows and "BSN ******281" in rows
+    for bsn in BSNS:
+        assert bsn not in everything_posted(bot)
+    assert posts[0].params["text"]  # a plain fallback for notifications
+
+
+def test_a_file_with_a_mention_in_a_channel_is_explained_in_the_thread_not_the_root(bot: Bot) -> None:
+    shared = bot.fake.share_file("retour.xml", fixture_bytes(PARTLY))
+    bot.event(mention_with([shared], "<@UBOT> why was this rejected?"))
+    posts = replies(bot, payloads.CHANNEL)
+    assert posts and all(p.params.get("thread_ts") == "1700000000.000400" for p in posts)
+    assert "granted the declaration in part" in posts[0].texts()  # the question was English
+
+
+def test_a_323_gets_the_sentence_of_the_cli(bot: Bot) -> None:
+    shared = bot.fake.share_file("declaratie.xml", fixture_bytes("wmo323-declaration.xml"))
+    bot.event(dm_with([shared]))
+    [post] = replies(bot, payloads.DM)
+    assert "de retourcodes staan in het 325-antwoordbericht" in post.texts()
+
+
+def test_a_zip_with_two_files_and_a_file_that_is_not_xml(bot: Bot) -> None:
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as z:
+        z.writestr("a.xml", fixture_bytes(PARTLY))
+        z.writestr("b.xml", fixture_bytes(PARTLY))
+    two = bot.fake.share_file("retour.zip", packed.getvalue())
+    text = bot.fake.share_file("notities.txt", b"dit is geen xml")
+    bot.event(dm_with([two, text]))
+    first, second = replies(bot, payloads.DM)
+    assert "Het zip-bestand bevat 2 bestanden" in first.texts()
+    assert "Dit is geen XML-bestand" in second.texts()
+
+
+def test_an_oversized_file_is_refused_without_downloading_it(bot: Bot) -> None:
+    big = bot.fake.share_file("groot.xml", b"<x/>")
+    name, _ = bot.fake.files[big["id"]]
+    bot.fake.files[big["id"]] = (name, b" " * (25 * 1024 * 1024 + 1))
+    bot.event(dm_with([big]))
+    assert bot.fake.to("file_download", ok_only=False) == []
+    [post] = replies(bot, payloads.DM)
+    assert "groter dan 25 MB" in post.texts()
+
+
+def test_a_file_not_on_slack_is_never_fetched_with_the_token(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
+    real = bot.fake._file_info
+
+    def elsewhere(file_id: str) -> dict[str, Any]:
+        info = real(file_id)
+        info["file"]["url_private_download"] = "https://attacker.example/steal"
+        return info
+
+    monkeypatch.setattr(bot.fake, "_file_info", elsewhere)
+    bot.event(dm_with([shared]))
+    [post] = replies(bot, payloads.DM)
+    assert "staat niet bij Slack" in post.texts()
+    assert bot.fake.to("file_download", ok_only=False) == []
+
+
+def test_a_failed_download_is_told_and_logged_with_the_event(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    shared = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
+    bot.fake.fail("file_download", status=500, times=5)
+    with caplog.at_level(logging.WARNING, logger="declaratiebot.slack"):
+        bot.event(dm_with([shared]), eid="EvFileFails")
+    [post] = replies(bot, payloads.DM)
+    assert "kon het bestand niet ophalen" in post.texts()
+    assert "EvFileFails" in caplog.text and "download failed" in caplog.text
+    assert TOKEN not in caplog.text
+
+
+def test_a_retried_delivery_explains_the_file_once(bot: Bot) -> None:
+    shared = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
+    bot.event(dm_with([shared]), eid="EvFileOnce")
+    bot.event(dm_with([shared]), eid="EvFileOnce", headers={"X-Slack-Retry-Num": "1"})
+    assert len(bot.fake.to("file_download")) == 1
+    assert len(replies(bot, payloads.DM)) == 2  # the summary and the list, once
+
+
+def test_file_shared_alone_gets_no_reply(bot: Bot) -> None:
+    shared = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
+    bot.event(
+        {"type": "file_shared", "file_id": shared["id"], "user_id": payloads.USER, "channel_id": payloads.DM}
+    )
+    assert bot.fake.replies() == []
+
+
+def test_a_long_explanation_is_split_within_block_kit_limits(bot: Bot, tmp_path: Path) -> None:
+    generate(tmp_path / "groot.xml", prestaties=300)
+    shared = bot.fake.share_file("groot.xml", (tmp_path / "groot.xml").read_bytes())
+    bot.event(dm_with([shared]))
+    posts = replies(bot, payloads.DM)
+    assert len(posts) >= 3  # the summary, then the prestaties over more than one message
+    listed = json.dumps([p.params["blocks"] for p in posts[1:]], ensure_ascii=False)
+    assert "Afgewezen prestaties (300)" in listed
+    assert "\\n200. BSN" in listed and "\\n201. BSN" not in listed
+    assert "nog 100 afgewezen prestaties, hier niet getoond" in listed
+    for post in posts:
+        assert len(post.params["blocks"]) <= MAX_BLOCKS
+        assert all(
+            len(b["text"]["text"]) <= MAX_SECTION for b in post.params["blocks"] if b["type"] == "section"
+        )
+
+
+def test_a_hostile_file_name_never_pings_or_injects_markup(bot: Bot) -> None:
+    shared = bot.fake.share_file(
+        "<!channel> <@U0BOSS> <https://evil.example|klik>.xml", fixture_bytes(PARTLY)
+    )
+    bot.event(dm_with([shared]))
+    posted = everything_posted(bot)
+    assert "gedeeltelijk toegekend" in posted
+    for markup in ("<!channel>", "<@U0BOSS>", "<https://evil.example"):
+        assert markup not in posted
