@@ -53,6 +53,7 @@ class Settings:
     port: int = 3000
     knowledge_dir: Path = field(default_factory=_default_knowledge_dir)
     log_level: str = "INFO"
+    log_format: str = "text"  # or "json": one JSON object per line
     # storage (bot/store): where, what, how long
     database_url: str | None = field(default=None, repr=False)  # may hold a password
     store_questions: bool = True
@@ -184,6 +185,12 @@ def _database_url(raw: str) -> str:
     return raw
 
 
+def _log_format(raw: str) -> str:
+    if raw.lower() not in ("text", "json"):
+        raise ValueError(f"expected text or json, got {raw!r}")
+    return raw.lower()
+
+
 def _log_level(raw: str) -> str:
     if raw.upper() not in LOG_LEVELS:
         raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}, got {raw!r}")
@@ -231,6 +238,7 @@ VARIABLES: tuple[Var, ...] = (
     Var("PORT", "port", _port),
     Var("KNOWLEDGE_DIR", "knowledge_dir", _directory),
     Var("LOG_LEVEL", "log_level", _log_level),
+    Var("LOG_FORMAT", "log_format", _log_format),
     Var("DATABASE_URL", "database_url", _database_url),
     Var("STORE_QUESTIONS", "store_questions", _switch),
     Var("RETENTION_DAYS", "retention_days", _days),

@@ -29,6 +29,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.config import ConfigError, Settings
 from bot.engine.answer import Engine
+from bot.logs import configure_logging
 from bot.slack import blocks
 from bot.slack.dedupe import Dedupe, MemoryDedupe, StoreDedupe
 from bot.slack.listeners import register_listeners
@@ -195,13 +196,6 @@ def _log_failure(recorder: Recorder) -> Callable[[Exception, dict[str, Any]], No
 # ---------------------------------------------------------------- running
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # the SDKs log request payloads at DEBUG: keep them at INFO at most
-    for name in ("slack_bolt", "slack_sdk"):
-        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
-
-
 def start(settings: Settings, engine: Engine | EngineSource, store: Store | None = None) -> App:
     """`build_app`, with start-up failures told as configuration problems naming the variable."""
     from urllib.error import URLError
@@ -222,7 +216,16 @@ def serve(settings: Settings) -> int:
     from bot.reload import LiveKnowledge
     from bot.store.retention import Retention
 
-    configure_logging(settings.log_level)
+    configure_logging(
+        settings.log_level,
+        settings.log_format,
+        secrets=(
+            settings.slack_bot_token,
+            settings.slack_app_token,
+            settings.slack_signing_secret,
+            settings.slack_client_secret,
+        ),
+    )
     signal.signal(signal.SIGTERM, _interrupt)  # stop like Ctrl-C: replies in flight are finished
     knowledge = LiveKnowledge(settings.knowledge_dir)
     knowledge.watch()
@@ -255,14 +258,12 @@ def serve(settings: Settings) -> int:
 
 def open_settings_store(settings: Settings) -> Store:
     """The database of DATABASE_URL (default: a SQLite file), created or upgraded now."""
-    from bot.store.db import open_store
+    from bot.store.db import StoreUnavailable, open_configured
 
     try:
-        return open_store(settings.database_url, store_questions=settings.store_questions)
-    except Exception as exc:
-        from bot.slack.recording import one_line
-
-        raise ConfigError([f"DATABASE_URL: the database could not be opened ({one_line(exc)})"]) from None
+        return open_configured(settings.database_url, settings.store_questions)
+    except StoreUnavailable as exc:
+        raise ConfigError([str(exc)]) from None
 
 
 def _interrupt(signum: int, frame: Any) -> None:

@@ -112,3 +112,20 @@ def open_store(url: str | None = None, *, store_questions: bool = True, upgrade:
         migrate(engine)
     log.info("store: %s", engine.url.render_as_string(hide_password=True))
     return Store(engine, store_questions=store_questions)
+
+
+class StoreUnavailable(Exception):
+    """The database of DATABASE_URL could not be opened; the message names the setting and
+    the reason in one line, never the URL (it may hold a password)."""
+
+
+def open_configured(database_url: str | None, store_questions: bool = True) -> Store:
+    """`open_store`, with any failure told as a StoreUnavailable naming DATABASE_URL."""
+    try:
+        return open_store(database_url, store_questions=store_questions)
+    except Exception as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        first = reason[0] if reason else ""
+        raise StoreUnavailable(
+            f"DATABASE_URL: the database could not be opened ({type(exc).__name__}: {first})"[:400]
+        ) from None

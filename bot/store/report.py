@@ -309,7 +309,7 @@ def cli_report(
 ) -> int:
     """`declaratiebot report`: exit 0, or 2 with a message on a bad argument or setting."""
     from bot.config import ConfigError, Settings
-    from bot.store.db import open_store
+    from bot.store.db import StoreUnavailable, open_configured
 
     out = out or sys.stdout
     try:
@@ -321,7 +321,11 @@ def cli_report(
     if fmt not in FORMATTERS:
         print(f"declaratiebot report: --format must be one of {', '.join(FORMATS)}", file=sys.stderr)
         return 2
-    store = open_store(settings.database_url, store_questions=settings.store_questions)
+    try:
+        store = open_configured(settings.database_url, settings.store_questions)
+    except StoreUnavailable as exc:
+        print(f"declaratiebot report: {exc}", file=sys.stderr)
+        return 2
     try:
         report = build_report(store, start, team_id=team, top=top)
     finally:
