@@ -144,19 +144,25 @@ def usage_of(store: Store, days: int = 7) -> Usage:
     return usage
 
 
+# keys Bolt reads as objects (dicts) wherever they appear at the top of a request
+OBJECT_KEYS = ("event", "user", "team", "channel", "container", "message", "view", "enterprise", "state")
+
+
 def _well_formed(body: dict[str, Any], next_: Callable[[], None]) -> BoltResponse | None:
     """Refuse (400) a signed body whose shape no Slack request has, before Bolt reads it."""
     kind = body.get("type")
-    ok = True
+    ok = all(body.get(key) is None or isinstance(body[key], dict) for key in OBJECT_KEYS)
+    ok = ok and isinstance(body.get("authorizations", []), list)
+    ok = ok and all(isinstance(a, dict) for a in body.get("authorizations") or [])
     if kind == "event_callback":
         event = body.get("event")
-        ok = isinstance(event, dict) and isinstance(event.get("type"), str)
+        ok = ok and isinstance(event, dict) and isinstance(event.get("type"), str)
     elif kind in ("block_actions", "view_submission", "view_closed"):
         acts = body.get("actions", [])
-        ok = isinstance(body.get("user"), dict) and isinstance(acts, list)
+        ok = ok and isinstance(body.get("user"), dict) and isinstance(acts, list)
         ok = ok and all(isinstance(a, dict) for a in acts)
     if not ok:
-        log.warning("malformed %s request refused", kind)
+        log.warning("malformed %s request refused", kind if isinstance(kind, str) else "?")
         return BoltResponse(status=400, body="malformed request")
     next_()
     return None

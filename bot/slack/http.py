@@ -103,6 +103,10 @@ class _Handler(BaseHTTPRequestHandler):
             log.exception("request to %s could not be handled", PATH)
             self._send(400, "bad request")
             return
+        if response.status >= 500:  # Bolt's answer to an exception in its own middleware
+            log.error("request to %s could not be handled (Bolt answered %s)", PATH, response.status)
+            self._send(400, "bad request")
+            return
         self._send_bolt(response)
 
     def do_PUT(self) -> None:
