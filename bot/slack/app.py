@@ -14,7 +14,9 @@ import signal
 from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import UTC, datetime, timedelta
+from http.client import RemoteDisconnected
 from typing import Any, Protocol
+from urllib.error import URLError
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.oauth import OAuthFlow
@@ -41,6 +43,7 @@ log = logging.getLogger("declaratiebot.slack")
 
 RETRIES = 2  # extra attempts per Web API call after a 429, a 5xx or a dropped connection
 TIMEOUT = 10  # seconds per Web API call
+RETRY_ERRORS: list[type[Exception]] = [URLError, ConnectionResetError, RemoteDisconnected, TimeoutError]
 # the bot scopes of app.yaml, asked for by the OAuth install flow (tests/slack/test_manifest.py
 # checks that the two agree)
 BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history", "files:read")
@@ -60,7 +63,9 @@ def web_client(settings: Settings, token: str | None = "") -> WebClient:
         base_url=settings.slack_api_url,
         timeout=TIMEOUT,
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=RETRIES),
+            # a read timeout (TimeoutError) too, not only refused or dropped connections: a
+            # reply that timed out is retried, at the risk of Slack having taken it after all
+            ConnectionErrorRetryHandler(max_retry_count=RETRIES, error_types=RETRY_ERRORS),
             RateLimitErrorRetryHandler(max_retry_count=RETRIES),
             ServerErrorRetryHandler(max_retry_count=RETRIES),
         ],
@@ -204,7 +209,6 @@ def _log_failure(recorder: Recorder) -> Callable[[Exception, dict[str, Any]], No
 
 def start(settings: Settings, engine: Engine | EngineSource, store: Store | None = None) -> App:
     """`build_app`, with start-up failures told as configuration problems naming the variable."""
-    from urllib.error import URLError
 
     from slack_bolt.error import BoltError
 

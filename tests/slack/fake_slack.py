@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,6 +29,7 @@ class Call:
     params: dict[str, Any]
     status: int  # what the fake answered
     authorization: str | None = None
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
     @property
     def ok(self) -> bool:
@@ -43,6 +45,7 @@ class Failure:
     status: int
     error: str
     retry_after: int | None = None
+    stall: float = 0.0  # seconds to wait before answering (a client with a shorter timeout gives up)
 
 
 @dataclass
@@ -107,6 +110,11 @@ class FakeSlack:
         with self._cond:
             self._failures.setdefault(method, []).extend([Failure(status, error, retry_after)] * times)
 
+    def stall(self, method: str, seconds: float, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` only after `seconds` (with a 503)."""
+        with self._cond:
+            self._failures.setdefault(method, []).extend([Failure(503, "timeout", stall=seconds)] * times)
+
     def to(self, method: str, ok_only: bool = True) -> list[Call]:
         with self._cond:
             return [c for c in self.calls if c.method == method and (c.ok or not ok_only)]
@@ -164,10 +172,14 @@ class FakeSlack:
             status = failure.status if failure else 200
             if failure and failure.status == 200:
                 status = 299  # recorded as failed; sent as 200 with ok: false
+            if failure and failure.stall:
+                status = 599  # recorded as failed: the client gave up before the answer
             call = Call(method, parts.path, params, status, request.headers.get("Authorization"))
             self.calls.append(call)
             self._cond.notify_all()
 
+        if failure is not None and failure.stall:
+            time.sleep(failure.stall)
         if failure is not None:
             body = json.dumps({"ok": False, "error": failure.error}).encode()
             request.send_response(failure.status)
@@ -186,8 +198,11 @@ class FakeSlack:
         kinds = {"response_url": "text/plain", "file_download": "application/octet-stream"}
         request.send_header("Content-Type", kinds.get(method, "application/json"))
         request.send_header("Content-Length", str(len(body)))
-        request.end_headers()
-        request.wfile.write(body)
+        try:
+            request.end_headers()
+            request.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a stalled call)
+            pass
 
     def share_file(self, name: str, content: bytes) -> dict[str, Any]:
         """Hold a file as Slack does after an upload; the file object an event carries."""

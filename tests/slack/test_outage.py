@@ -1,0 +1,83 @@
+"""Slack's Web API has a bad spell: 500s, then calls that hang past the client's timeout.
+Each reply is retried with backoff; one that fails for good is logged with the event id
+and recorded; the process stays up and answers normally once Slack is back."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.slack import app as slack_app
+from bot.store import Store, open_store
+from bot.store.report import summary
+from tests.slack import payloads
+from tests.slack.conftest import Bot
+from tests.slack.fake_slack import TEAM
+
+ATTEMPTS = 1 + slack_app.RETRIES
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = open_store(f"sqlite:///{tmp_path / 'outage.db'}")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def quick_timeout(monkeypatch: pytest.MonkeyPatch) -> float:
+    monkeypatch.setattr(slack_app, "TIMEOUT", 0.5)  # seconds per Web API call, for the test
+    return 0.5
+
+
+def attempts(bot: Bot) -> list[float]:
+    return [c.at for c in bot.fake.calls if c.method == "chat.postMessage"]
+
+
+def test_500s_are_retried_with_backoff_then_logged_recorded_and_the_bot_goes_on(
+    start_bot: Callable[..., Bot], store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = start_bot(store=store)
+    bot.fake.fail("chat.postMessage", status=500, times=ATTEMPTS)
+    with caplog.at_level(logging.ERROR, logger="declaratiebot.slack"):
+        bot.event(payloads.mention("<@UBOT> wat is 8290"), eid="EvDuringOutage")
+    times = attempts(bot)
+    assert len(times) == ATTEMPTS and bot.fake.posts() == []
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert all(gap >= 0.4 for gap in gaps), gaps  # waited before each retry (backoff 0.5 s, then 1 s)
+    assert "Slack Web API call failed for event EvDuringOutage: chat.postMessage: HTTP 500" in caplog.text
+    failures = summary(store, TEAM, datetime.now(UTC) - timedelta(days=1)).reply_failures
+    assert failures == 1
+    assert bot.get("/healthz").status == 200
+    bot.event(payloads.mention("<@UBOT> wat is 8614"), eid="EvAfterOutage")
+    [reply] = bot.fake.posts()
+    assert "8614" in reply.params["text"]
+
+
+def test_a_call_that_hangs_past_the_timeout_is_retried(
+    start_bot: Callable[..., Bot], quick_timeout: float
+) -> None:
+    bot = start_bot()
+    bot.fake.stall("chat.postMessage", seconds=quick_timeout * 3, times=ATTEMPTS - 1)
+    bot.event(payloads.mention("<@UBOT> wat is 8290"))
+    assert len(attempts(bot)) == ATTEMPTS
+    [reply] = bot.fake.posts()  # the last attempt got through: one answer
+    assert "8290" in reply.params["text"]
+
+
+def test_when_every_attempt_hangs_the_failure_is_logged_and_the_bot_goes_on(
+    start_bot: Callable[..., Bot], quick_timeout: float, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = start_bot()
+    bot.fake.stall("chat.postMessage", seconds=quick_timeout * 3, times=ATTEMPTS)
+    with caplog.at_level(logging.ERROR, logger="declaratiebot.slack"):
+        bot.event(payloads.mention("<@UBOT> wat is 8290"), eid="EvHangs")
+    assert "handling event EvHangs failed" in caplog.text and "TimeoutError" in caplog.text
+    assert bot.get("/healthz").status == 200
+    bot.event(payloads.mention("<@UBOT> wat is 8614"))
+    assert len(bot.fake.posts()) == 1
