@@ -2,11 +2,13 @@
 
 The fake Web API hands its URL out from apps.connections.open. `send(envelope)` pushes an
 envelope to the connected app; `acks` collects the envelope ids the app acknowledged.
+`drop()` cuts the connection as a network or Slack would; the app may connect again.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import socket
@@ -21,6 +23,7 @@ class FakeSocketMode:
     def __init__(self) -> None:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.acks: list[str] = []
+        self.connections = 0  # how many times the app connected
         self._conn: socket.socket | None = None
         self._cond = threading.Condition()
         self._send_lock = threading.Lock()
@@ -30,9 +33,22 @@ class FakeSocketMode:
     def url(self) -> str:
         return f"ws://127.0.0.1:{self.listener.getsockname()[1]}/link/?ticket=test"
 
-    def wait_connected(self, timeout: float = 30) -> None:
+    def wait_connected(self, count: int = 1, timeout: float = 30) -> None:
+        """Until the app has connected `count` times and is connected now."""
         with self._cond:
-            assert self._cond.wait_for(lambda: self._conn is not None, timeout), "the app did not connect"
+            connected = self._cond.wait_for(
+                lambda: self.connections >= count and self._conn is not None, timeout
+            )
+            assert connected, f"the app connected {self.connections} times, not {count}"
+
+    def drop(self) -> None:
+        """Cut the current connection without a close frame."""
+        with self._cond:
+            conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+            conn.close()
 
     def wait_acks(self, count: int, timeout: float = 30) -> list[str]:
         with self._cond:
@@ -51,10 +67,14 @@ class FakeSocketMode:
     # ------------------------------------------------------------ protocol
 
     def _accept(self) -> None:
-        try:
-            conn, _ = self.listener.accept()
-        except OSError:
-            return
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
         request = b""
         while b"\r\n\r\n" not in request:
             request += conn.recv(4096)
@@ -69,6 +89,7 @@ class FakeSocketMode:
         )
         with self._cond:
             self._conn = conn
+            self.connections += 1
             self._cond.notify_all()
         self.send({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0DECLARATIE"}})
         self._read(conn)

@@ -75,3 +75,17 @@ def test_the_slash_command_over_socket_mode(fake: FakeSlack, connected: Any) -> 
     executor.wait_idle()
     [reply] = fake.to("response_url")
     assert reply.params["response_type"] == "ephemeral" and "8290" in reply.params["text"]
+
+
+def test_after_a_dropped_connection_the_bot_reconnects_and_answers(fake: FakeSlack, connected: Any) -> None:
+    ws, executor = connected
+    ws.drop()
+    ws.wait_connected(count=2, timeout=60)
+    assert len(fake.to("apps.connections.open")) >= 2  # a fresh URL for the new connection
+    event = payloads.envelope(payloads.mention("<@UBOT> wat is 8290"), "Ev0SOCKET02")
+    ws.send(envelope("events_api", event, "env-4"))
+    ws.send(envelope("events_api", event, "env-5", retry=1))  # redelivered after the reconnect
+    assert sorted(ws.wait_acks(2)) == ["env-4", "env-5"]
+    executor.wait_idle()
+    [post] = fake.posts()
+    assert "8290" in post.params["text"]
