@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import signal
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -19,8 +20,10 @@ from typing import Any, Protocol
 from urllib.error import URLError
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_bolt.request import payload_utils
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -43,6 +46,7 @@ log = logging.getLogger("declaratiebot.slack")
 
 RETRIES = 2  # extra attempts per Web API call after a 429, a 5xx or a dropped connection
 TIMEOUT = 10  # seconds per Web API call
+PING_INTERVAL = 2  # seconds between Socket Mode pings
 RETRY_ERRORS: list[type[Exception]] = [URLError, ConnectionResetError, RemoteDisconnected, TimeoutError]
 # the bot scopes of app.yaml, asked for by the OAuth install flow (tests/slack/test_manifest.py
 # checks that the two agree)
@@ -92,7 +96,7 @@ def build_app(
         name="declaratiebot",
         signing_secret=settings.slack_signing_secret,  # checked in HTTP mode, unused in Socket Mode
         listener_executor=executor,
-        before_authorize=_well_formed,
+        before_authorize=WellFormed(),
     )
     if settings.oauth:
         if store is None:
@@ -115,6 +119,9 @@ def build_app(
     app.middleware(_once_per_event(deps.dedupe))
     app.error(_log_failure(recorder))
     register_listeners(app, deps)
+    # last: an event no listener takes (one Slack adds later) is acknowledged with 200, not
+    # Bolt's 404, which Slack would retry and count against the app
+    app.event(re.compile(r".*"))(_ignore_event)
     return app
 
 
@@ -149,28 +156,100 @@ def usage_of(store: Store, days: int = 7) -> Usage:
     return usage
 
 
-# keys Bolt reads as objects (dicts) wherever they appear at the top of a request
-OBJECT_KEYS = ("event", "user", "team", "channel", "container", "message", "view", "enterprise", "state")
+# top-level keys every Slack request has as objects (dicts) when present ("enterprise" may
+# also be an id); Bolt and the listeners read them without checking
+OBJECT_KEYS = ("event", "user", "team", "channel", "container", "message", "view", "state")
+# top-level keys Bolt matches listeners on, or writes into its log lines, as text
+TEXT_KEYS = ("type", "callback_id", "action_id", "block_id", "trigger_id", "response_url")
+# the events the listeners handle, and their fields the listeners read as text
+HANDLED_EVENTS = ("app_mention", "message", "app_home_opened", "file_shared")
+EVENT_TEXT = ("channel", "ts", "thread_ts", "user", "text", "channel_type", "subtype", "tab", "bot_id")
+# how Bolt reads a body before any middleware of ours can look at it (the arguments it
+# hands to every middleware, listener and error handler)
+BOLT_READERS = (
+    payload_utils.to_options,
+    payload_utils.to_shortcut,
+    payload_utils.to_action,
+    payload_utils.to_view,
+    payload_utils.to_command,
+    payload_utils.to_event,
+    payload_utils.to_message,
+    payload_utils.to_step,
+)
 
 
-def _well_formed(body: dict[str, Any], next_: Callable[[], None]) -> BoltResponse | None:
-    """Refuse (400) a signed body whose shape no Slack request has, before Bolt reads it."""
+def malformed(body: dict[str, Any]) -> str | None:
+    """Why `body` has a shape no Slack request has, one that Bolt or a listener would fail
+    on (a 500, or an error after the acknowledgement); None when it is fine. Kinds of
+    request and event the bot does not know pass: they are acknowledged and ignored."""
+    for key in OBJECT_KEYS:
+        if body.get(key) is not None and not isinstance(body[key], dict):
+            return f"{key} is not an object"
+    for key in ("event", "view"):  # Bolt reads these as objects even when null
+        if key in body and not isinstance(body[key], dict):
+            return f"{key} is not an object"
+    for key in TEXT_KEYS:
+        if body.get(key) is not None and not isinstance(body[key], str):
+            return f"{key} is not text"
+    view = body.get("view") or {}
+    if not all(isinstance(view.get(k), str | None) for k in ("type", "callback_id")):
+        return "view type or callback_id is not text"
+    if not isinstance(body.get("enterprise"), dict | str | None):
+        return "enterprise is neither an object nor an id"
+    for key in ("authorizations", "actions"):
+        items = body.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            return f"{key} is not a list of objects"
+    if "command" in body and not all(isinstance(v, str) for v in body.values()):
+        return "a slash command with a field that is not text"  # a form: text only
     kind = body.get("type")
-    ok = all(body.get(key) is None or isinstance(body[key], dict) for key in OBJECT_KEYS)
-    ok = ok and isinstance(body.get("authorizations", []), list)
-    ok = ok and all(isinstance(a, dict) for a in body.get("authorizations") or [])
     if kind == "event_callback":
         event = body.get("event")
-        ok = ok and isinstance(event, dict) and isinstance(event.get("type"), str)
-    elif kind in ("block_actions", "view_submission", "view_closed"):
-        acts = body.get("actions", [])
-        ok = ok and isinstance(body.get("user"), dict) and isinstance(acts, list)
-        ok = ok and all(isinstance(a, dict) for a in acts)
-    if not ok:
-        log.warning("malformed %s request refused", kind if isinstance(kind, str) else "?")
-        return BoltResponse(status=400, body="malformed request")
-    next_()
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            return "event without a type"
+        if not isinstance(body.get("event_id"), str):
+            return "event_id is not text"
+        if event["type"] in HANDLED_EVENTS:
+            wrong = [k for k in EVENT_TEXT if event.get(k) is not None and not isinstance(event[k], str)]
+            if wrong:
+                return f"event {wrong[0]} is not text"
+            if not isinstance(event.get("files", []), list):
+                return "event files is not a list"
+            if event["type"] in ("app_mention", "message") and not (event.get("channel") and event.get("ts")):
+                return "message without channel or ts"
+    elif kind == "block_actions":
+        user = body.get("user")
+        if not isinstance(user, dict) or not isinstance(user.get("id"), str):
+            return "block_actions without a user id"
+        if not body.get("actions") or not all(isinstance(a.get("action_id"), str) for a in body["actions"]):
+            return "block_actions without action ids"
+    for read in BOLT_READERS:
+        try:
+            read(body)
+        except Exception:
+            return f"Bolt cannot read it ({read.__name__})"
     return None
+
+
+class WellFormed(Middleware):
+    """Refuse (400) a signed body whose shape no Slack request has (see `malformed`).
+
+    A plain Middleware, not a function: Bolt builds a function middleware's arguments
+    from the body first, and that is where a malformed body made it fail (500)."""
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        reason = malformed(req.body)
+        if reason is not None:
+            kind = req.body.get("type")
+            log.warning("malformed %s request refused: %s", kind if isinstance(kind, str) else "?", reason)
+            return BoltResponse(status=400, body="malformed request")
+        return next()
+
+
+def _ignore_event(event: dict[str, Any]) -> None:
+    log.debug("%s event ignored: the bot does not handle it", event.get("type"))
 
 
 def _once_per_event(dedupe: Dedupe) -> Callable[..., BoltResponse | None]:
@@ -284,4 +363,6 @@ def socket_mode(app: App, settings: Settings) -> Any:
     """The Socket Mode connection (`.start()` blocks, `.connect()` does not, `.close()`)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    return SocketModeHandler(app, settings.slack_app_token)
+    # a dropped connection is noticed when pings fail five times in a row: every 2 s,
+    # a reconnect follows in about 12 s instead of the SDK's default of about 30 s
+    return SocketModeHandler(app, settings.slack_app_token, ping_interval=PING_INTERVAL)
