@@ -191,6 +191,8 @@ def malformed(body: dict[str, Any]) -> str | None:
     for key in TEXT_KEYS:
         if body.get(key) is not None and not isinstance(body[key], str):
             return f"{key} is not text"
+    if "response_url" in body and not str(body["response_url"]).startswith(("https://", "http://")):
+        return "response_url is not a URL"
     view = body.get("view") or {}
     if not all(isinstance(view.get(k), str | None) for k in ("type", "callback_id")):
         return "view type or callback_id is not text"
