@@ -97,7 +97,12 @@ def warm(directory: Path, questions: Path, reps: int) -> dict[str, Any]:
         }
     if engine.matcher.arrays is not None:
         out["text_runners_up"] = runners_up(engine, asked["text"], reps)
+        out["common_runners_up"] = runners_up(engine, COMMON_WORDS, reps * 3) | {"words": COMMON_WORDS}
     return out
+
+
+# questions of one common word of the domain: the ones that bring the most close entries
+COMMON_WORDS = ["bericht", "message", "code", "retour", "status"]
 
 
 def runners_up(engine: Any, questions: list[str], reps: int) -> dict[str, Any]:
