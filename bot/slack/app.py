@@ -237,7 +237,9 @@ class WellFormed(Middleware):
     """Refuse (400) a signed body whose shape no Slack request has (see `malformed`).
 
     A plain Middleware, not a function: Bolt builds a function middleware's arguments
-    from the body first, and that is where a malformed body made it fail (500)."""
+    from the body first, and that is where a malformed body made it fail (500). It also
+    acknowledges Slack's `app_rate_limited` notice, which no listener can take (Bolt would
+    answer 404), and logs it: Slack is dropping this workspace's events for a while."""
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
@@ -247,6 +249,9 @@ class WellFormed(Middleware):
             kind = req.body.get("type")
             log.warning("malformed %s request refused: %s", kind if isinstance(kind, str) else "?", reason)
             return BoltResponse(status=400, body="malformed request")
+        if req.body.get("type") == "app_rate_limited":
+            log.warning("Slack is rate limiting event deliveries to workspace %s", team_of(req.body) or "?")
+            return BoltResponse(status=200, body="")
         return next()
 
 
