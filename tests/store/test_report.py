@@ -53,7 +53,7 @@ def seed(store: Store, now: datetime = NOW) -> None:
     ask(store, "T1", False, now - day, ref="r6", text="wat is  retourcode 9999", codes=["9999"])
     ask(store, "T1", False, now - day, ref="r7", text="Hoe vraag ik een AGB-code aan? BSN 111222333")
     store.record_suggestion_click("T1", "agb-code", question_ref="r7", at=now - day)
-    ask(store, "T1", False, datetime(2026, 11, 19, 23, 30, tzinfo=UTC), channel_type="dm")  # no text kept
+    ask(store, "T1", False, now - timedelta(hours=12, minutes=30), channel_type="dm")  # no text kept
     # workspace T1, before the period
     ask(store, "T1", True, now - 8 * day, ref="old", topics=["retourcode-8290"])
     store.record_feedback("T1", True, question_ref="old", at=now - 8 * day)
