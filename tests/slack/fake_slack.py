@@ -55,6 +55,7 @@ class FakeSlack:
     tokens: set[str] = field(default_factory=lambda: {TOKEN})  # bot tokens it accepts
     installs: dict[str, str] = field(default_factory=dict)  # OAuth code -> team id it installs
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # file id -> (name, content)
+    redirects: dict[str, str] = field(default_factory=dict)  # file id -> where its download redirects
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
@@ -188,6 +189,10 @@ class FakeSlack:
         elif method == "response_url":
             body = b"ok"
             request.send_response(200)
+        elif method == "file_download" and parts.path.split("/")[2] in self.redirects:
+            body = b""
+            request.send_response(302)
+            request.send_header("Location", self.redirects[parts.path.split("/")[2]])
         elif method == "file_download":
             found = self.files.get(parts.path.split("/")[2])
             body = found[1] if found else b"not found"

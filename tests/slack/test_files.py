@@ -16,8 +16,8 @@ from bench.explain_bench import generate
 from bot.slack.blocks import MAX_BLOCKS, MAX_SECTION
 from tests.explain.conftest import fixture_bytes
 from tests.slack import payloads
-from tests.slack.conftest import Bot
-from tests.slack.fake_slack import TOKEN
+from tests.slack.conftest import SUPPORT, Bot
+from tests.slack.fake_slack import TOKEN, FakeSlack
 
 PARTLY = "wmo325-partly-rejected.xml"
 BSNS = ("533257281", "403101013")  # the clients of that fixture
@@ -41,6 +41,11 @@ def everything_posted(bot: Bot) -> str:
     return json.dumps([c.texts() for c in bot.fake.replies()], ensure_ascii=False)
 
 
+def everything_sent(bot: Bot) -> str:
+    """Every parameter of every call the bot made to Slack, not only what was posted."""
+    return json.dumps([c.params for c in bot.fake.calls], ensure_ascii=False)
+
+
 def test_a_retour_file_in_a_dm_is_explained_in_a_thread_under_it(bot: Bot) -> None:
     shared = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
     bot.event(dm_with([shared]))
@@ -56,7 +61,7 @@ def test_a_retour_file_in_a_dm_is_explained_in_a_thread_under_it(bot: Bot) -> No
     rows = json.dumps([p.params["blocks"] for p in posts[1:]], ensure_ascii=False)
     assert "Afgewezen prestaties (3)" in rows and "BSN ******281" in rows
     for bsn in BSNS:
-        assert bsn not in everything_posted(bot)
+        assert bsn not in everything_sent(bot)
     assert posts[0].params["text"]  # a plain fallback for notifications
 
 
@@ -116,11 +121,12 @@ def test_a_file_not_on_slack_is_never_fetched_with_the_token(
     assert bot.fake.to("file_download", ok_only=False) == []
 
 
+@pytest.mark.parametrize("status", [404, 500])
 def test_a_failed_download_is_told_and_logged_with_the_event(
-    bot: Bot, caplog: pytest.LogCaptureFixture
+    bot: Bot, caplog: pytest.LogCaptureFixture, status: int
 ) -> None:
     shared = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
-    bot.fake.fail("file_download", status=500, times=5)
+    bot.fake.fail("file_download", status=status, times=5)
     with caplog.at_level(logging.WARNING, logger="declaratiebot.slack"):
         bot.event(dm_with([shared]), eid="EvFileFails")
     [post] = replies(bot, payloads.DM)
@@ -143,6 +149,59 @@ def test_file_shared_alone_gets_no_reply(bot: Bot) -> None:
         {"type": "file_shared", "file_id": shared["id"], "user_id": payloads.USER, "channel_id": payloads.DM}
     )
     assert bot.fake.replies() == []
+
+
+def test_one_upload_sends_two_events_and_gets_one_explanation(bot: Bot) -> None:
+    shared = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
+    bot.event(dm_with([shared]), eid="EvMessage")
+    bot.event(
+        {"type": "file_shared", "file_id": shared["id"], "user_id": payloads.USER, "channel_id": payloads.DM},
+        eid="EvFileShared",
+    )
+    assert len(bot.fake.to("file_download")) == 1
+    assert len(replies(bot, payloads.DM)) == 2  # the summary and the list, once
+
+
+def test_question_text_next_to_a_file_is_not_answered_as_well(bot: Bot) -> None:
+    shared = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
+    bot.event(dm_with([shared], text="Wat betekent retourcode 9307 en wie moet ik bellen?"))
+    posts = replies(bot, payloads.DM)
+    assert len(posts) == 2  # the summary and the list: no answer to the text, no hand-off
+    assert "gedeeltelijk toegekend" in posts[0].texts()
+    assert bot.fake.posts(channel=SUPPORT) == []
+
+
+def test_a_redirect_takes_the_token_along_only_on_slack(bot: Bot) -> None:
+    shared = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
+    moved = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
+    bot.fake.redirects[shared["id"]] = f"{bot.fake.url}/files/{moved['id']}/{PARTLY}"
+    bot.event(dm_with([shared], ts="1700000000.000500"))
+    first, second = bot.fake.to("file_download")
+    assert first.authorization == second.authorization == f"Bearer {TOKEN}"
+    assert "gedeeltelijk toegekend" in replies(bot, payloads.DM)[0].texts()
+
+    elsewhere = FakeSlack().start()  # another host: another port on loopback
+    try:
+        elsewhere.files[shared["id"]] = (PARTLY, fixture_bytes(PARTLY))
+        bot.fake.redirects[shared["id"]] = f"{elsewhere.url}/files/{shared['id']}/{PARTLY}"
+        bot.event(dm_with([shared], ts="1700000000.000600"))
+        [followed] = elsewhere.to("file_download", ok_only=False)
+        assert followed.authorization is None
+        assert all(TOKEN not in json.dumps(c.params) for c in elsewhere.calls)
+        assert [p.params["thread_ts"] for p in replies(bot, payloads.DM)][-1] == "1700000000.000600"
+    finally:
+        elsewhere.stop()
+
+
+def test_nothing_of_the_file_is_logged(bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
+    name = "retour-Jansen-de-Vries.xml"  # a file name can carry a client's name
+    shared = bot.fake.share_file(name, fixture_bytes(PARTLY))
+    with caplog.at_level(logging.INFO):
+        bot.event(dm_with([shared]), eid="EvFileLogged")
+    assert "EvFileLogged" in caplog.text and shared["id"] in caplog.text  # the outcome is logged
+    assert "Jansen" not in caplog.text
+    for bsn in BSNS:
+        assert bsn not in caplog.text
 
 
 def test_a_long_explanation_is_split_within_block_kit_limits(bot: Bot, tmp_path: Path) -> None:

@@ -10,13 +10,15 @@ read only for its language: the file is the question.
 
 The token is only ever sent to Slack's file host (files.slack.com) or the host of
 SLACK_API_URL: a file object pointing elsewhere is refused, so an event cannot make the
-bot hand its token to another server.
+bot hand its token to another server. A redirect is followed, but the token goes along only
+to those same hosts (urllib would otherwise send it to wherever the redirect points).
 """
 
 from __future__ import annotations
 
 import urllib.request
-from typing import Any
+from http.client import HTTPMessage
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from slack_bolt import App
@@ -78,7 +80,7 @@ def explain_one(
         log.warning("file %s of %s: not on Slack's file host, not fetched", file_id, ref)
         return [blocks.note(blocks.word("file_not_slack", lang))]
     try:
-        data = download(url, client.token or "")
+        data = download(url, client.token or "", deps.settings.slack_api_url)
     except FetchError as exc:
         log.warning("file %s of %s: download failed: %s", file_id, ref, exc)
         return [blocks.note(blocks.word("file_fetch_failed", lang))]
@@ -100,12 +102,34 @@ def on_slack(url: str, api_url: str) -> bool:
     return bool(parts.hostname) and (parts.scheme, parts.netloc) == (api.scheme, api.netloc)
 
 
-def download(url: str, token: str) -> bytes:
+class TokenStaysOnSlack(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect, but drop the Authorization header when it leaves Slack's hosts."""
+
+    def __init__(self, api_url: str):
+        self.api_url = api_url
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and not on_slack(new.full_url, self.api_url):
+            new.remove_header("Authorization")
+        return new
+
+
+def download(url: str, token: str, api_url: str) -> bytes:
     """The file's bytes, read with the bot token; FetchError beyond MAX_BYTES or on failure."""
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    opener = urllib.request.build_opener(TokenStaysOnSlack(api_url))
     try:
-        # the URL passed on_slack(): only Slack is sent the token
-        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:
+        # the URL passed on_slack(): only Slack is sent the token, also after a redirect
+        with opener.open(request, timeout=DOWNLOAD_TIMEOUT) as response:
             data = response.read(MAX_BYTES + 1)
             content_type = response.headers.get("Content-Type", "")
     except OSError as exc:  # URLError, HTTPError, timeouts
