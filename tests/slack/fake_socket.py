@@ -94,8 +94,10 @@ class FakeSocketMode:
         self.send({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0DECLARATIE"}})
         self._read(conn)
 
-    def _frame(self, opcode: int, payload: bytes) -> None:
-        assert self._conn is not None
+    def _frame(self, opcode: int, payload: bytes, conn: socket.socket | None = None) -> None:
+        """One frame to `conn`, or to the current connection."""
+        conn = conn or self._conn
+        assert conn is not None
         n = len(payload)
         if n < 126:
             header = struct.pack("!BB", 0x80 | opcode, n)
@@ -104,7 +106,7 @@ class FakeSocketMode:
         else:
             header = struct.pack("!BBQ", 0x80 | opcode, 127, n)
         with self._send_lock:
-            self._conn.sendall(header + payload)
+            conn.sendall(header + payload)
 
     def _read(self, conn: socket.socket) -> None:
         def exactly(n: int) -> bytes:
@@ -126,8 +128,8 @@ class FakeSocketMode:
                     (n,) = struct.unpack("!Q", exactly(8))
                 mask = exactly(4) if b2 & 0x80 else b"\0\0\0\0"
                 payload = bytes(b ^ mask[i % 4] for i, b in enumerate(exactly(n)))
-                if opcode == 0x9:  # ping
-                    self._frame(0xA, payload)
+                if opcode == 0x9:  # ping: the pong goes back on the connection it came on
+                    self._frame(0xA, payload, conn)
                 elif opcode == 0x8:  # close
                     return
                 elif opcode == 0x1:
