@@ -29,13 +29,26 @@ def test_display_information_within_slacks_limits(manifest: dict[str, Any]) -> N
     assert re.fullmatch(r"#[0-9a-fA-F]{6}", info["background_color"])
 
 
-def test_bot_events_are_exactly_what_the_listeners_handle(manifest: dict[str, Any]) -> None:
-    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
+def test_bot_events_are_exactly_what_the_listeners_answer(manifest: dict[str, Any]) -> None:
+    # not file_shared: a file is explained from the message that shares it, so subscribing
+    # to file_shared would only make Slack send an event the bot acknowledges and ignores
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == [
         "app_mention",
         "message.im",
         "app_home_opened",
-        "file_shared",  # acknowledged; the message of the same upload is explained
-    }
+    ]
+
+
+def test_docs_list_exactly_the_events_of_the_manifest(manifest: dict[str, Any]) -> None:
+    """docs/slack.md names the events twice: in the prose of step 1, and in the manifest
+    snippet for HTTP mode that people paste; both must be what app.yaml subscribes to."""
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    docs = (ROOT / "docs" / "slack.md").read_text(encoding="utf-8")
+    prose = re.search(r"the bot events (.*?), and Socket Mode on", docs, re.S)
+    assert prose, "docs/slack.md no longer lists the bot events in step 1"
+    assert re.findall(r"`([^`]+)`", prose.group(1)) == events
+    [snippet] = re.findall(r"```yaml\n(.*?)```", docs, re.S)
+    assert yaml.safe_load(snippet)["settings"]["event_subscriptions"]["bot_events"] == events
 
 
 def test_the_least_scopes_that_cover_the_app(manifest: dict[str, Any]) -> None:

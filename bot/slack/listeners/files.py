@@ -2,11 +2,12 @@
 channel with a mention of the bot, is fetched with the bot token, explained in the thread
 under it, and forgotten (nothing of the file is stored or logged).
 
-One upload makes Slack send two events: the message (`message` with subtype file_share in
-a DM, `app_mention` with `files` in a channel) and `file_shared`. The message says where
-to answer, so that is the one handled (events.py sends it here); `file_shared` is
-acknowledged and ignored, so one upload gets one reply. Question text next to a file is
-read only for its language: the file is the question.
+A file is explained from the message that shares it (`message` with subtype file_share in
+a DM, `app_mention` with `files` in a channel): the message says where to answer
+(events.py sends it here). app.yaml does not subscribe to `file_shared`; an app configured
+by hand may still get it for the same upload, so it is acknowledged and ignored, and one
+upload gets one reply. Question text next to a file is read only for its language: the
+file is the question.
 
 The token is only ever sent to Slack's file host (files.slack.com) or the host of
 SLACK_API_URL: a file object pointing elsewhere is refused, so an event cannot make the
