@@ -27,7 +27,7 @@ from bot.slack.app import build_app
 from bot.slack.http import make_server
 from bot.store.events import Store
 from tests.slack import payloads
-from tests.slack.fake_slack import TOKEN, FakeSlack
+from tests.slack.fake_slack import TOKEN, FakeSlack, manifest_scopes
 
 SECRET = "test-signing-secret-0123456789ab"
 SUPPORT = "C0SUPPORT"
@@ -137,7 +137,8 @@ class Bot:
 
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
-    server = FakeSlack().start()
+    """Slack's Web API, granting the app exactly the bot scopes of app.yaml."""
+    server = FakeSlack(scopes=manifest_scopes()).start()
     yield server
     server.stop()
 

@@ -2,7 +2,12 @@
 
 It records every call (Web API methods under /api/, and posts to response URLs under
 /response/), answers the methods the bot uses the way Slack does, and on demand answers
-a method with HTTP 429 (with Retry-After), 500, or an `ok: false` error.
+a method (or the response URLs, as "response_url") with HTTP 429 (with Retry-After), 500,
+or an `ok: false` error.
+
+Like Slack, it refuses a method whose scope the app was not granted (`missing_scope`): it
+grants the bot scopes of app.yaml (`manifest_scopes()`), so a scope missing from the
+manifest fails the end-to-end tests the way it would fail in a workspace.
 """
 
 from __future__ import annotations
@@ -13,13 +18,46 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
+
+import yaml
 
 TOKEN = "xoxb-test-token"
 BOT_USER = "UBOT"
 BOT_ID = "BBOT"
 TEAM = "T0TEST"
+MANIFEST = Path(__file__).resolve().parents[2] / "app.yaml"
+
+# The bot scope each Web API method needs, as Slack documents it (None: no scope). The
+# file download (a file's url_private) needs files:read like files.info. Methods not listed
+# are answered `unknown_method`.
+METHOD_SCOPES: dict[str, str | None] = {
+    "auth.test": None,
+    "chat.postMessage": "chat:write",
+    "chat.postEphemeral": "chat:write",
+    "chat.getPermalink": None,
+    "views.publish": None,
+    "files.info": "files:read",
+    "file_download": "files:read",
+    "apps.connections.open": None,  # the app-level token's connections:write, not a bot scope
+    "oauth.v2.access": None,
+    "response_url": None,  # the URL itself is the permission
+}
+# What Slack only delivers with a scope: bot events (by their manifest name), slash commands.
+DELIVERY_SCOPES: dict[str, str | None] = {
+    "app_mention": "app_mentions:read",
+    "message.im": "im:history",
+    "app_home_opened": None,
+    "slash_commands": "commands",
+}
+
+
+def manifest_scopes() -> set[str]:
+    """The bot scopes app.yaml asks for: what an app created from it is granted."""
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    return set(manifest["oauth_config"]["scopes"]["bot"])
 
 
 @dataclass
@@ -46,6 +84,7 @@ class Failure:
     error: str
     retry_after: int | None = None
     stall: float = 0.0  # seconds to wait before answering (a client with a shorter timeout gives up)
+    extra: dict[str, Any] = field(default_factory=dict)  # more fields of the error answer
 
 
 @dataclass
@@ -56,6 +95,7 @@ class FakeSlack:
     installs: dict[str, str] = field(default_factory=dict)  # OAuth code -> team id it installs
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # file id -> (name, content)
     redirects: dict[str, str] = field(default_factory=dict)  # file id -> where its download redirects
+    scopes: set[str] = field(default_factory=manifest_scopes)  # the bot scopes granted
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
@@ -170,6 +210,11 @@ class FakeSlack:
                 auth = request.headers.get("Authorization")
                 if auth not in {f"Bearer {t}" for t in self.tokens}:
                     failure = Failure(200, "invalid_auth")
+            needed = METHOD_SCOPES.get(method)
+            if failure is None and needed and needed not in self.scopes:
+                provided = ",".join(sorted(self.scopes))
+                status = 403 if method == "file_download" else 200
+                failure = Failure(status, "missing_scope", extra={"needed": needed, "provided": provided})
             status = failure.status if failure else 200
             if failure and failure.status == 200:
                 status = 299  # recorded as failed; sent as 200 with ok: false
@@ -182,7 +227,7 @@ class FakeSlack:
         if failure is not None and failure.stall:
             time.sleep(failure.stall)
         if failure is not None:
-            body = json.dumps({"ok": False, "error": failure.error}).encode()
+            body = json.dumps({"ok": False, "error": failure.error, **failure.extra}).encode()
             request.send_response(failure.status)
             if failure.retry_after is not None:
                 request.send_header("Retry-After", str(failure.retry_after))
@@ -242,7 +287,7 @@ class FakeSlack:
             "ok": True,
             "access_token": token,
             "token_type": "bot",
-            "scope": "app_mentions:read,chat:write",
+            "scope": ",".join(sorted(self.scopes)),
             "bot_user_id": BOT_USER,
             "app_id": "A0DECLARATIE",
             "team": {"id": team, "name": f"Workspace {team}"},

@@ -10,6 +10,9 @@ import pytest
 import yaml
 
 from bot.slack.listeners.commands import COMMAND
+from tests.slack import payloads
+from tests.slack.conftest import Bot
+from tests.slack.fake_slack import DELIVERY_SCOPES, METHOD_SCOPES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,15 +54,41 @@ def test_docs_list_exactly_the_events_of_the_manifest(manifest: dict[str, Any]) 
     assert yaml.safe_load(snippet)["settings"]["event_subscriptions"]["bot_events"] == events
 
 
-def test_the_least_scopes_that_cover_the_app(manifest: dict[str, Any]) -> None:
-    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
-        "app_mentions:read",
-        "chat:write",
-        "commands",
-        "im:history",
-        "files:read",  # a shared retour file, fetched to explain it
-    }
+def methods_the_code_calls() -> set[str]:
+    """The Web API methods bot/slack calls (`client.chat_postMessage(` is chat.postMessage),
+    and the file download when it reads a file's private URL."""
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "bot" / "slack").rglob("*.py"))
+    methods = {f"{group}.{name}" for group, name in re.findall(r"\bclient\.([a-z]+)_([A-Za-z]+)\(", source)}
+    if "url_private" in source:
+        methods.add("file_download")
+    return methods
+
+
+def test_the_scope_table_knows_every_method_the_code_calls() -> None:
+    called = methods_the_code_calls()
+    assert {"chat.postMessage", "views.publish", "files.info"} <= called  # the scan finds calls
+    assert called <= set(METHOD_SCOPES), called - set(METHOD_SCOPES)
+
+
+def test_every_scope_of_the_manifest_is_needed_and_enough(manifest: dict[str, Any]) -> None:
+    """Least privilege: each bot scope of app.yaml is needed by a method the code calls, an
+    event the manifest subscribes to, or its slash command; and they are all there is."""
+    needed = {METHOD_SCOPES[m] for m in methods_the_code_calls()}
+    needed |= {DELIVERY_SCOPES[e] for e in manifest["settings"]["event_subscriptions"]["bot_events"]}
+    if manifest["features"].get("slash_commands"):
+        needed.add(DELIVERY_SCOPES["slash_commands"])
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed - {None}
     assert "user" not in manifest["oauth_config"]["scopes"]
+
+
+def test_a_scope_missing_from_the_manifest_fails_like_in_slack(bot: Bot) -> None:
+    """The fake Slack grants only app.yaml's scopes: without chat:write nothing is posted."""
+    bot.fake.scopes.discard("chat:write")
+    bot.event(payloads.mention("<@UBOT> wat is 8290"))
+
+    [attempt] = bot.fake.to("chat.postMessage", ok_only=False)
+    assert not attempt.ok
+    assert bot.fake.replies() == []
 
 
 def test_slash_command_home_tab_interactivity_and_socket_mode(manifest: dict[str, Any]) -> None:
