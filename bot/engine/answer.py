@@ -23,10 +23,10 @@ from bot.engine import codes as codes_mod
 from bot.engine.hours import opening
 from bot.engine.knowledge import KnowledgeBase
 from bot.engine.lang import detect
-from bot.engine.matcher import Matcher
+from bot.engine.matcher import Matcher, stem
 from bot.engine.normalize import fold, strip_slack
 from bot.engine.privacy import mask
-from bot.engine.schema import Entry
+from bot.engine.schema import CodeList, Entry
 
 ANSWER_AT = 0.62  # fuzzy score needed to answer (tuned on the development questions)
 SUGGEST_AT = 0.30  # fuzzy score needed to be offered as "did you mean"
@@ -34,7 +34,15 @@ UNSURE_MARGIN = 0.08  # a runner-up this close to the answer is offered as well
 TIE = 0.02  # a runner-up this close is as good as the answer ...
 CLEAR = 0.9  # ... and is answered too, unless the answer matches this well
 MIN_EVIDENCE = 0.45  # one generic word ("bericht", "declaratie") is not enough to answer
+# A question that matches more than one distinctive word of an entry is answered from a
+# lower score: long questions explain much more than the phrase they match.
+SOFT_ANSWER_AT = 0.48
+STRONG_EVIDENCE = 1.2
+# Words next to a standard or message code must match at least this well to answer instead
+# of the code ("hoe lang blijft een JW325 bewaard"), not a generic word ("450 in VECOZO").
+BESIDE_CODE_EVIDENCE = 1.0
 MAX_SUGGESTIONS = 3
+MAX_QUOTED = 3  # official names quoted in one question that are all answered
 # at most this many runners-up are looked at: a question with more entries within
 # UNSURE_MARGIN of the best is answered from the best and the first few anyway, and on a
 # base of 200,000 entries a word like "bericht" would otherwise bring thousands
@@ -64,6 +72,7 @@ class Item:
     limits: tuple[Entry, ...] = ()  # limit entries a retourcode enforces
     values: tuple[tuple[str, str], ...] = ()  # code-list values asked about
     answers: Entry | None = None  # for a retour message: the message it answers
+    in_lists: tuple[CodeList, ...] = ()  # the entry's code lists that hold the code asked
     related: tuple[Entry, ...] = ()
 
 
@@ -100,15 +109,26 @@ class Engine:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         lang = kb.language
-        self.stopwords = {fold(w) for w in lang.stopwords.nl + lang.stopwords.en}
+        self.stopwords = {t for w in lang.stopwords.nl + lang.stopwords.en for t in fold(w).split()}
         self.code_cues = {fold(w) for w in lang.code_cues}
         self.domain_cues = {d: {fold(w) for w in words} for d, words in lang.domains.items()}
-        self.out_of_domain = {fold(w) for w in lang.out_of_domain}
         synonyms = {fold(w): fold(canon) for canon, words in lang.synonyms.items() for w in words}
-        self.matcher = Matcher(kb.entries, self.stopwords, synonyms)
+        light = {fold(w) for w in lang.light_words}
+        self.matcher = Matcher(kb.entries, self.stopwords, synonyms, light)
+        # a word the knowledge itself uses ("wachtwoord" in "ZIP met wachtwoord") is no sign
+        # that a question is about something else
+        self.out_of_domain = {w for w in map(fold, lang.out_of_domain) if stem(w) not in self.matcher.idf}
         self.known_codes = sorted(set(kb.by_code) | set(kb.by_prestatiecode))
         self.code_prefixes = {_letters(c) for c in self.known_codes if not c[0].isdigit()}
         self.order = {e.id: i for i, e in enumerate(kb.entries)}
+        # official names of two words or more ("Wordt verwerkt", "Afgekeurd door dienst"),
+        # folded with their small words: quoted in a question, they name what is asked
+        self.labels: dict[str, set[int]] = {}
+        for i, e in enumerate(kb.entries):
+            label = fold(e.label)
+            if len(label.split()) >= 2:
+                self.labels.setdefault(label, set()).add(i)
+        self.label_words = max((len(k.split()) for k in self.labels), default=0)
 
     # ------------------------------------------------------------------ public
 
@@ -132,6 +152,8 @@ class Engine:
         needs_cue: list[str] = []
         for f in found:
             entries = self.kb.by_code.get(f.code, [])
+            if not entries and f.shape == "message":  # "wmo 304": the standard Wmo/Jw 304
+                entries = [e for e in self.kb.by_code.get(f.code[-3:], []) if e.kind == "standaard"]
             if entries:
                 if f.shape == "number3" and not cue and all(e.needs_cue for e in entries):
                     needs_cue.append(f.code)
@@ -152,6 +174,16 @@ class Engine:
             items = [i for i in items if i.entry.kind not in CONTEXT_KINDS]
         items = _dedupe(items)
 
+        if items and all(i.entry.kind in CONTEXT_KINDS for i in items):
+            # A standard or message code next to other words is often only the setting
+            # ("hoe lang blijft een JW325 bewaard", "9310 in mijn JW325"): an unknown code
+            # in it is the question, and so are words that answer better than the code.
+            if unknown:
+                items = []
+            elif not bare:
+                fuzzy = self._fuzzy(folded, code_tokens, lang, toks, recognised, now, BESIDE_CODE_EVIDENCE)
+                if fuzzy.answered:
+                    return fuzzy
         if items:
             return self._finish(lang, items, recognised, unknown, [], 100, now, needs_cue)
         if unknown or needs_cue:
@@ -185,6 +217,7 @@ class Engine:
         toks: list[str],
         recognised: list[str],
         now: datetime,
+        min_evidence: float = MIN_EVIDENCE,
     ) -> Answer:
         # Only the entries this method looks at below: the best, the runners-up within
         # UNSURE_MARGIN of it and the best MAX_SUGGESTIONS, from SUGGEST_AT up.
@@ -214,12 +247,21 @@ class Engine:
             if s.score >= top.score - UNSURE_MARGIN and s.words - top.words and top.words - s.words
         ]
         vetoed = bool(self.out_of_domain & set(toks)) and top.score < CLEAR
-        weak = top.evidence < MIN_EVIDENCE
-        if top.score >= ANSWER_AT and not (vetoed or weak):
+        weak = top.evidence < min_evidence
+        good = (
+            top.score >= ANSWER_AT
+            or (top.score >= SOFT_ANSWER_AT and top.evidence >= STRONG_EVIDENCE)
+            or top.entry_index in self._quoted_labels(toks)
+        )
+        if good and not (vetoed or weak):
             hint = {d for d, words in self.domain_cues.items() if words & set(toks)}
             chosen = self._pick_domain([entry, *variants], hint)
             if others and top.score < CLEAR:
                 chosen.append(others[0])
+            quoted = self._quoted_labels(toks)
+            if top.entry_index in quoted:  # "verschil tussen 'Wordt verwerkt' en 'Verwerking voltooid'"
+                chosen += [self.kb.entries[i] for i in sorted(quoted) if self.kb.entries[i] not in chosen]
+                chosen = chosen[:MAX_QUOTED]
             close = [
                 self.kb.entries[s.entry_index]
                 for s in scored[1:]
@@ -292,7 +334,16 @@ class Engine:
             self.kb.by_id[r] for r in entry.related if r in self.kb.by_id and self.kb.by_id[r] not in limits
         )
         answers = self.kb.by_id.get(entry.answers) if entry.answers else None
-        return Item(entry=entry, code=code, limits=limits, values=values, answers=answers, related=related)
+        in_lists = tuple(lst for lst in entry.lists if code and code in lst.codes)
+        return Item(
+            entry=entry,
+            code=code,
+            limits=limits,
+            values=values,
+            answers=answers,
+            related=related,
+            in_lists=in_lists,
+        )
 
     def _pick_domain(self, entries: list[Entry], hint: Iterable[str]) -> list[Entry]:
         if len(entries) > 1 and hint:
@@ -300,6 +351,14 @@ class Engine:
             if chosen:
                 return chosen
         return entries
+
+    def _quoted_labels(self, toks: list[str]) -> set[int]:
+        """The entries whose official name of two words or more is in the question as typed."""
+        found: set[int] = set()
+        for n in range(2, self.label_words + 1):
+            for start in range(len(toks) - n + 1):
+                found |= self.labels.get(" ".join(toks[start : start + n]), set())
+        return found
 
     def _known(self, code: str) -> bool:
         return code in self.kb.by_code or code in self.kb.by_prestatiecode

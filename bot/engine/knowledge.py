@@ -73,6 +73,8 @@ class KnowledgeBase:
                 self.by_code.setdefault(c, []).append(e)
             for c in e.prestatiecodes:
                 self.by_prestatiecode.setdefault(_code(c), []).append(e)
+            for c in {_code(c) for lst in e.lists for c in lst.codes}:
+                self.by_prestatiecode.setdefault(c, []).append(e)
             if e.retourcode:
                 self.limits_by_retourcode.setdefault(e.retourcode, []).append(e)
 
@@ -204,6 +206,10 @@ def _check_entry(e: Entry, i: int, display: str, lines: dict[Path_, int]) -> lis
     for c in e.codes:
         if not CODE_RE.match(c):
             add("codes", f"{c!r} must be upper-case letters and digits, no spaces")
+    for lst in e.lists:
+        for c in lst.codes:
+            if not CODE_RE.match(c):
+                add("lists", f"{c!r} must be upper-case letters and digits, no spaces")
     for fieldname, kinds in KIND_FIELDS.items():
         value = getattr(e, fieldname)
         if value not in (None, [], False) and e.kind not in kinds:

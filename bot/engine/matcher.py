@@ -39,13 +39,24 @@ LONG_WORD = 8  # from this length two typos are forgiven, below it one
 BETA2 = 2.25  # F-beta, beta=1.5: covering the phrase matters more than covering the question
 ENTRY_SHARE = 0.25  # weight of "how much of the question the entry's words explain" in the score
 UNKNOWN_FACTOR = 0.75  # a word the knowledge base never uses weighs this much of the rarest word
+LIGHT_FACTOR = 0.25  # a word that says where, not what ("detailscherm", "veld"), weighs this share
 VECTOR_FROM = 20_000  # phrases; from here the vectorised scorer is faster than the plain one
 _SCRATCH = threading.local()  # the vectorised scorer's work arrays, one pair per thread
 
 
 def stem(token: str) -> str:
-    """Plural and verb endings off, the same way for questions and phrases (berichten -> bericht)."""
-    if len(token) > 5 and token.endswith("en"):
+    """Plural and verb endings off, the same way for questions and phrases.
+
+    berichten -> bericht, eenheden -> eenheid, codes -> code, pulled -> pull,
+    matching -> match; "screen" and "geen" keep their "en".
+    """
+    if len(token) > 6 and token.endswith("heden"):
+        return token[:-5] + "heid"
+    if len(token) > 5 and token.endswith("en") and not token.endswith("een"):
+        return token[:-2]
+    if len(token) > 6 and token.endswith("ing") and not token.endswith("ning"):
+        return token[:-3]
+    if len(token) > 5 and token.endswith("ed") and not token.endswith("eed"):
         return token[:-2]
     if len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
         return token[:-1]
@@ -62,7 +73,13 @@ class Scored:
 
 
 class Matcher:
-    def __init__(self, entries: list[Entry], stopwords: set[str], synonyms: dict[str, str] | None = None):
+    def __init__(
+        self,
+        entries: list[Entry],
+        stopwords: set[str],
+        synonyms: dict[str, str] | None = None,
+        light: set[str] | None = None,
+    ):
         self.entries = entries
         self.stopwords = stopwords
         self.synonyms = synonyms or {}
@@ -86,6 +103,7 @@ class Matcher:
                 self.postings.setdefault(t, []).append(p)
         n = max(len(entries), 1)
         self.idf = {t: math.log(1 + n / len(ids)) for t, ids in df.items()}
+        self.light = {stem(self.synonyms.get(w, w)) for w in light or ()}
         self.max_idf = math.log(1 + n)
         self.unknown_weight = UNKNOWN_FACTOR * self.max_idf
         self.vocab = sorted(self.idf)
@@ -135,10 +153,15 @@ class Matcher:
             if ignore and raw in ignore:
                 continue
             known = self.correct(raw)
+            if known is None and len(raw) == 1:
+                continue  # the "t" of "can't": no word of its own
             if known is None:
                 query.setdefault("\0" + raw, self.unknown_weight)
             else:
                 query[known] = self.idf[known]
+        if any(t in self.idf and t not in self.light for t in query):
+            # next to a word that says what, a word that only says where counts for less
+            query = {t: w * LIGHT_FACTOR if t in self.light else w for t, w in query.items()}
         return query
 
     def score(
@@ -172,9 +195,9 @@ class Matcher:
         """Every entry sharing a word with the query, best first: the reference scorer."""
         q_weight = sum(query.values())
         matched: dict[int, float] = {}
-        for t in query:
+        for t, w in query.items():
             for p in self.postings.get(t, ()):
-                matched[p] = matched.get(p, 0.0) + self.idf[t]
+                matched[p] = matched.get(p, 0.0) + w
         best: dict[int, Scored] = {}
         for p, w in matched.items():
             recall = w / self.phrase_weight[p]  # how much of the phrase is in the question

@@ -24,6 +24,11 @@ _INVISIBLE = re.compile(
     r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# "client's", "what's", "AW320's": the 's is not a word of its own
+_APOSTROPHE_S = re.compile(r"(?<=\w)['\u2019]s\b")
+# a release number ("iWmo 3.2", "versie 2.4") says nothing about which entry is meant, and
+# split at its dot it would be read as the words "3" and "2"
+_VERSION = re.compile(r"(?<![\d.,])\d{1,2}\.\d{1,2}(?![\d.,])")
 
 
 def strip_slack(text: str) -> str:
@@ -39,8 +44,12 @@ def strip_slack(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower case, accents off, punctuation to spaces: `Cliënt, AW-319!` -> `client aw 319`."""
-    text = unicodedata.normalize("NFKD", text.casefold())
+    """Lower case, accents off, punctuation to spaces: `Cliënt's AW-319!` -> `client aw 319`.
+
+    Release numbers ("3.2") go, and so does a trailing 's ("what's" -> "what").
+    """
+    text = _VERSION.sub(" ", _APOSTROPHE_S.sub("", text.casefold()))
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", text).strip()
 

@@ -52,6 +52,16 @@ class Phrases:
 
 
 @dataclass(frozen=True)
+class CodeList:
+    """A list of codes a retourcode names ("these Z-codes may go with Z916"), by its title."""
+
+    __pydantic_config__ = _STRICT
+
+    title: Text
+    codes: list[str]
+
+
+@dataclass(frozen=True)
 class Hours:
     __pydantic_config__ = _STRICT
 
@@ -80,6 +90,8 @@ class Entry:
     escalate_to: list[str] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
     note: Text | None = None
+    # retourcode: lists of codes it names; asking for one of those codes finds the entry
+    lists: list[CodeList] = field(default_factory=list)
     # berichtcode
     message: str | None = None
     answers: str | None = None
@@ -138,6 +150,7 @@ class Language:
     domains: dict[Domain, list[str]]
     out_of_domain: list[str] = field(default_factory=list)
     synonyms: dict[str, list[str]] = field(default_factory=dict)
+    light_words: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -153,6 +166,7 @@ KIND_FIELDS: dict[str, tuple[Kind, ...]] = {
     "answers": ("berichtcode",),
     "needs_cue": ("berichtcode",),
     "prestatiecodes": ("limit",),
+    "lists": ("retourcode",),
     "max": ("limit",),
     "unit": ("limit",),
     "period": ("limit",),

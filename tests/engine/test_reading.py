@@ -1,0 +1,133 @@
+"""How the engine reads questions as people type them: the setting around a code, official
+names in quotes, release numbers, contractions, where-words, lists of codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.answer import Engine
+from bot.engine.matcher import stem
+from bot.engine.normalize import fold
+from tests.engine.test_answer import text
+
+
+def topic(engine: Engine, question: str) -> list[str]:
+    a = engine.answer(question)
+    return a.topic if a.answered else []
+
+
+# ------------------------------------------------- a code that is only the setting
+
+
+def test_words_beside_a_message_code_are_the_question(engine: Engine) -> None:
+    assert topic(engine, "hoe lang blijft een JW325 bewaard op vecozo") == ["bewaartermijn-twee-maanden"]
+
+
+@pytest.mark.parametrize("question", ["wat is een JW325", "JW325?", "What is message 450 in VECOZO?"])
+def test_a_message_code_alone_or_with_generic_words_is_answered_as_the_code(
+    engine: Engine, question: str
+) -> None:
+    a = engine.answer(question)
+    assert a.answered and a.items[0].entry.kind == "berichtcode"
+
+
+@pytest.mark.parametrize(
+    ("question", "unknown"),
+    [("9310 in mijn JW325", "9310"), ("8291 op mijn AW320", "8291"), ("BRS99 bij een 323", "BRS99")],
+)
+def test_an_unknown_code_beside_a_message_code_is_not_answered_with_the_message(
+    engine: Engine, question: str, unknown: str
+) -> None:
+    a = engine.answer(question)
+    assert not a.answered and a.unknown_codes == (unknown,)
+    assert unknown in text(engine, question)
+
+
+def test_a_known_code_beside_a_message_code_is_answered(engine: Engine) -> None:
+    assert topic(engine, "ik krijg 1113 terug op mijn AW319") == ["wlz-retourcode-1113"]
+
+
+@pytest.mark.parametrize(("question", "code"), [("wmo 304 = ?", "304"), ("jw 303 uitleg", "303")])
+def test_a_standard_written_with_wmo_or_jw_is_the_standard(engine: Engine, question: str, code: str) -> None:
+    a = engine.answer(question)
+    assert a.answered and a.items[0].entry.kind == "standaard" and a.items[0].entry.codes == [code]
+
+
+# ------------------------------------------------------------ official names
+
+
+def test_every_official_name_quoted_in_a_question_is_answered(engine: Engine) -> None:
+    got = topic(engine, "difference between 'Wordt verwerkt' and 'Verwerking voltooid'?")
+    assert sorted(got) == ["status-verwerking-voltooid", "status-wordt-verwerkt"]
+
+
+def test_an_official_name_in_a_chatty_question_is_enough(engine: Engine) -> None:
+    assert topic(engine, "staat al een uur op wordt verwerkt") == ["status-wordt-verwerkt"]
+
+
+# ------------------------------------------------------- words that mislead
+
+
+def test_a_release_number_is_not_read_as_two_words(engine: Engine) -> None:
+    assert fold("iJw 3.2") == "ijw"
+    got = topic(engine, "welke eenheden kent iJw 3.2")
+    assert got and got[0] == "ijw-iwmo-codelijst-eenheid"
+    assert "Minuut" in text(engine, "welke eenheden kent iJw 3.2")
+
+
+def test_contractions_do_not_count_as_words(engine: Engine) -> None:
+    assert fold("client's AW320's") == "client aw320"
+    assert topic(
+        engine, "client's BSN and date of birth combination is rejected, which retourcode is that?"
+    ) == ["wlz-retourcode-8004"]
+    assert engine.matcher.query("where can t find it") == engine.matcher.query("where can find it")
+
+
+def test_words_that_say_where_do_not_outweigh_the_field(engine: Engine) -> None:
+    assert topic(engine, "wat staat er bij afzender op het detailscherm") == ["veld-afzender"]
+    assert topic(engine, "wat zie ik allemaal op het detailscherm") == ["veld-detailscherm"]
+
+
+def test_a_word_the_knowledge_uses_never_marks_a_question_out_of_domain(engine: Engine) -> None:
+    assert "wachtwoord" in engine.kb.language.out_of_domain
+    assert topic(engine, "zip bestand met wachtwoord afgekeurd") == ["vecozo-foutcode-brs17"]
+    assert topic(engine, "hoe vraag ik een nieuw wachtwoord aan voor mijn laptop") == []
+
+
+@pytest.mark.parametrize(
+    ("word", "stemmed"),
+    [
+        ("berichten", "bericht"),
+        ("eenheden", "eenheid"),
+        ("codes", "code"),
+        ("pulled", "pull"),
+        ("matching", "match"),
+        ("screen", "screen"),
+        ("geen", "geen"),
+        ("opening", "opening"),
+    ],
+)
+def test_stem(word: str, stemmed: str) -> None:
+    assert stem(word) == stemmed
+
+
+# ---------------------------------------------------------------- code lists
+
+
+@pytest.mark.parametrize(("code", "with_"), [("Z015", "Z916"), ("Z253G", "Z917"), ("ZN043", "Z917")])
+def test_a_code_on_a_list_finds_the_retourcode_that_names_the_list(
+    engine: Engine, code: str, with_: str
+) -> None:
+    a = engine.answer(f"wat is {code}")
+    assert a.topic == ["wlz-retourcode-8612"]
+    reply = text(engine, f"wat is {code}")
+    assert reply.startswith("Retourcode 8612")
+    assert f'Gevraagd: {code} staat in de lijst "Verblijfscodes die samen met {with_}' in reply
+
+
+def test_a_code_on_both_lists_names_both(engine: Engine) -> None:
+    reply = text(engine, "Z995")
+    assert (
+        "samen met Z916" in reply.split("Wat te doen")[0]
+        and "samen met Z917" in reply.split("Wat te doen")[0]
+    )
