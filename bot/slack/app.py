@@ -1,7 +1,8 @@
 """The Bolt app: `build_app(settings, engine)`, and `serve(settings)` to run it.
 
 `build_app` wires a WebClient (base URL from SLACK_API_URL; the SDK's retry handlers for
-rate limits, server errors and dropped connections), a once-per-event guard, an error
+rate limits, server errors and dropped connections), the same retries for replies sent to
+a response_url (`webhook_client`), a once-per-event guard, an error
 handler that logs every final failure with the event id, and the listeners. `serve` runs
 it over Socket Mode (no public URL needed) or, in HTTP mode, on `bot/slack/http.py`.
 """
@@ -31,6 +32,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.webhook import WebhookClient
 
 from bot.config import ConfigError, Settings
 from bot.engine.answer import Engine
@@ -60,20 +63,31 @@ class EngineSource(Protocol):
     def engine(self) -> Engine: ...
 
 
+def retry_handlers() -> list[RetryHandler]:
+    """What is retried, RETRIES times: a 429 (after its Retry-After), a 500 or 503, a refused
+    or dropped connection, and a read timeout (TimeoutError): a reply that timed out is
+    retried, at the risk of Slack having taken it after all."""
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=RETRIES, error_types=RETRY_ERRORS),
+        RateLimitErrorRetryHandler(max_retry_count=RETRIES),
+        ServerErrorRetryHandler(max_retry_count=RETRIES),
+    ]
+
+
 def web_client(settings: Settings, token: str | None = "") -> WebClient:
     """A client for SLACK_API_URL with the retry handlers; `token` "" means the bot token."""
     return WebClient(
         token=settings.slack_bot_token if token == "" else token,
         base_url=settings.slack_api_url,
         timeout=TIMEOUT,
-        retry_handlers=[
-            # a read timeout (TimeoutError) too, not only refused or dropped connections: a
-            # reply that timed out is retried, at the risk of Slack having taken it after all
-            ConnectionErrorRetryHandler(max_retry_count=RETRIES, error_types=RETRY_ERRORS),
-            RateLimitErrorRetryHandler(max_retry_count=RETRIES),
-            ServerErrorRetryHandler(max_retry_count=RETRIES),
-        ],
+        retry_handlers=retry_handlers(),
     )
+
+
+def webhook_client(response_url: str) -> WebhookClient:
+    """A client for one response_url with the Web API's retry handlers and timeout. (Bolt's
+    `respond` retries only dropped connections: one 429 or 500 would lose the reply.)"""
+    return WebhookClient(url=response_url, timeout=TIMEOUT, retry_handlers=retry_handlers())
 
 
 def build_app(
@@ -113,6 +127,7 @@ def build_app(
         settings=settings,
         engine=current,
         dedupe=dedupe or (StoreDedupe(store) if store else MemoryDedupe()),
+        webhook=webhook_client,
         recorder=recorder,
         usage=usage_of(store) if store else None,
     )

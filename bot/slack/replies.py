@@ -17,6 +17,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 from bot.config import Settings
 from bot.engine.answer import Answer, Engine
@@ -36,6 +37,7 @@ class Deps:
     settings: Settings
     engine: Callable[[], Engine]  # the current engine (knowledge can be reloaded)
     dedupe: Dedupe
+    webhook: Callable[[str], WebhookClient]  # a client for a response_url, with retries
     recorder: Recorder = field(default_factory=lambda: Recorder(None))
     usage: Usage | None = None
 
@@ -50,6 +52,41 @@ def post(client: WebClient, channel: str, msg: blocks.Message, thread_ts: str | 
         unfurl_links=False,
         unfurl_media=False,
     )
+
+
+def respond(
+    deps: Deps,
+    response_url: Any,
+    *,
+    ref: str,
+    team_id: str,
+    qref: str | None,
+    record: bool = True,
+    **message: Any,
+) -> bool:
+    """Post `message` (text, blocks, response_type, replace_original, delete_original) to a
+    request's response_url: the slash command's answer, ephemeral replies, a shared answer.
+
+    Retried like a Web API call (a 429 after its Retry-After, a 5xx, a dropped connection).
+    A reply that still fails is logged with the request `ref` and, when `record`, recorded
+    against the question `qref`, like a Web API call that fails for good. True when Slack
+    took it. The URL itself is never logged: it is a credential to post in the channel."""
+    problem = None
+    if not isinstance(response_url, str) or not response_url:
+        problem = "the request has no response_url"
+    else:
+        try:
+            result = deps.webhook(response_url).send_dict(message)
+        except Exception as exc:  # still no connection after the retries
+            problem = f"{type(exc).__name__}: {exc}"[:300]
+        else:
+            if result.status_code == 200:
+                return True
+            problem = f"HTTP {result.status_code} {result.body[:200]}"
+    log.error("reply to %s via response_url failed: %s", ref, problem)
+    if record:
+        deps.recorder.failure(team_id, ref=qref)
+    return False
 
 
 def needs_person(answer: Answer) -> bool:

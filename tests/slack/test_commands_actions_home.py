@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
+
+import pytest
 
 from tests.slack import payloads
 from tests.slack.conftest import SUPPORT, Bot
@@ -60,6 +63,39 @@ def test_a_slash_command_the_bot_cannot_answer_goes_to_support(bot: Bot) -> None
     assert "appeltaart" in handoff.texts()
     [reply] = bot.fake.to("response_url")
     assert f"<#{SUPPORT}>" in reply.texts()
+
+
+def test_a_500_then_200_on_the_response_url_gives_exactly_one_answer(bot: Bot) -> None:
+    bot.fake.fail("response_url", status=500, error="internal_error")
+    bot.command("wat is retourcode 8290?")
+
+    assert [c.status for c in bot.fake.to("response_url", ok_only=False)] == [500, 200]
+    [reply] = bot.fake.to("response_url")
+    assert reply.params["response_type"] == "ephemeral" and "8290" in reply.params["text"]
+
+
+def test_a_rate_limited_response_url_is_retried_after_retry_after(bot: Bot) -> None:
+    bot.fake.fail("response_url", status=429, error="rate_limited", retry_after=1)
+    bot.command("wat is retourcode 8290?")
+
+    first, second = bot.fake.to("response_url", ok_only=False)
+    assert (first.status, second.status) == (429, 200)
+    assert second.at - first.at >= 1.0  # Retry-After: 1 was waited for
+    assert len(bot.fake.to("response_url")) == 1
+
+
+def test_a_response_url_that_keeps_failing_is_logged_with_the_trigger_id(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.fake.fail("response_url", status=500, error="internal_error", times=10)
+    with caplog.at_level(logging.ERROR, logger="declaratiebot"):
+        bot.command("wat is retourcode 8290?")
+
+    assert len(bot.fake.to("response_url", ok_only=False)) == 3  # the first try and two retries
+    assert bot.fake.to("response_url") == []
+    logged = [r.getMessage() for r in caplog.records if r.name.startswith("declaratiebot")]
+    assert any("1337.42.abcdef" in m and "HTTP 500" in m for m in logged), logged
+    assert not any("/response/" in r.getMessage() for r in caplog.records)  # the URL is a credential
 
 
 # ---------------------------------------------------------------- buttons
@@ -138,6 +174,18 @@ def test_share_posts_the_answer_visibly_and_removes_the_ephemeral_one(bot: Bot) 
     assert "Retourcode 8290" in shared.params["text"]
     assert payloads.SHARE_BUTTON not in payloads.buttons(shared.params["blocks"])
     assert deleted.params["delete_original"] is True
+
+
+def test_share_after_a_500_on_the_response_url_posts_the_answer_exactly_once(bot: Bot) -> None:
+    buttons = ask_by_command(bot, "wat is 8290")
+    bot.fake.fail("response_url", status=500, error="internal_error")
+    bot.action(buttons[payloads.SHARE_BUTTON], ephemeral=True)
+
+    attempts = bot.fake.to("response_url", ok_only=False)
+    assert [c.status for c in attempts] == [500, 200, 200]  # the share, its retry, the removal
+    shared = [c for c in bot.fake.to("response_url") if c.params.get("response_type") == "in_channel"]
+    assert len(shared) == 1 and "Retourcode 8290" in shared[0].params["text"]
+    assert attempts[-1].params["delete_original"] is True
 
 
 def test_share_of_a_clicked_suggestion_shares_that_suggestion(bot: Bot) -> None:

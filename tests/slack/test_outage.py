@@ -81,3 +81,21 @@ def test_when_every_attempt_hangs_the_failure_is_logged_and_the_bot_goes_on(
     assert bot.get("/healthz").status == 200
     bot.event(payloads.mention("<@UBOT> wat is 8614"))
     assert len(bot.fake.posts()) == 1
+
+
+def test_a_response_url_that_fails_for_good_is_retried_logged_and_recorded(
+    start_bot: Callable[..., Bot], store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = start_bot(store=store)
+    bot.fake.fail("response_url", status=503, error="service_unavailable", times=ATTEMPTS)
+    with caplog.at_level(logging.ERROR, logger="declaratiebot.slack"):
+        bot.command("wat is 8290")
+    assert len(bot.fake.to("response_url", ok_only=False)) == ATTEMPTS
+    assert bot.fake.to("response_url") == []
+    assert "reply to command /declaratie (trigger 1337.42.abcdef) via response_url failed: HTTP 503" in (
+        caplog.text
+    )
+    assert summary(store, TEAM, datetime.now(UTC) - timedelta(days=1)).reply_failures == 1
+    bot.command("wat is 8614")  # the next one gets through
+    [reply] = bot.fake.to("response_url")
+    assert "8614" in reply.params["text"]

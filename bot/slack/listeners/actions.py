@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import blocks
 from bot.slack.recording import team_of
-from bot.slack.replies import Deps, hand_off, log, post, request_ref
+from bot.slack.replies import Deps, hand_off, log, post, request_ref, respond
 
 
 @dataclass(frozen=True)
@@ -42,37 +42,47 @@ class Where:
         )
 
 
-def tell(client: WebClient, respond: Respond, where: Where, user: str, msg: blocks.Message) -> None:
+def tell(
+    deps: Deps, client: WebClient, body: dict[str, Any], msg: blocks.Message, qref: str | None = None
+) -> None:
     """Say something only the person who clicked sees, next to the clicked message."""
+    where = Where.of(body)
     if not where.ephemeral and where.channel:
         try:
             client.chat_postEphemeral(
-                channel=where.channel, user=user, thread_ts=where.thread_ts, **msg.kwargs()
+                channel=where.channel, user=body["user"]["id"], thread_ts=where.thread_ts, **msg.kwargs()
             )
             return
         except SlackApiError as exc:  # e.g. a shared answer in a channel the bot is not in
             if exc.response.get("error") not in ("not_in_channel", "channel_not_found"):
                 raise
-    result = respond(response_type="ephemeral", replace_original=False, **msg.kwargs())
-    if result.status_code != 200:
-        log.error("ephemeral reply failed: HTTP %s %s", result.status_code, result.body[:200])
+    reply_ephemerally(deps, body, msg, qref)
+
+
+def reply_ephemerally(deps: Deps, body: dict[str, Any], msg: blocks.Message, qref: str | None) -> None:
+    """An ephemeral reply through the click's response_url, next to the clicked message."""
+    respond(
+        deps,
+        body.get("response_url"),
+        ref=request_ref(body),
+        team_id=team_of(body),
+        qref=qref,
+        response_type="ephemeral",
+        replace_original=False,
+        **msg.kwargs(),
+    )
 
 
 def register(app: App, deps: Deps) -> None:
     @app.action(blocks.HELPFUL)
-    def on_helpful(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
+    def on_helpful(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         data = blocks.unpack_value(action.get("value"))
         log.info("feedback helpful: %s topic=%s", request_ref(body), data.get("t"))
         deps.recorder.feedback(team_of(body), True, ref=_ref(data), topics=_topics(data))
-        user = body["user"]["id"]
-        tell(client, respond, Where.of(body), user, blocks.note(blocks.word("thanks", data["l"])))
+        tell(deps, client, body, blocks.note(blocks.word("thanks", data["l"])), _ref(data))
 
-    def on_ask_person(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
+    def on_ask_person(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         data = blocks.unpack_value(action.get("value"))
         where = Where.of(body)
@@ -108,23 +118,20 @@ def register(app: App, deps: Deps) -> None:
             support = deps.settings.support_channel_id
             notice = blocks.handoff_notice(lang, support, already=True, contact=deps.settings.support_contact)
         text = f"{blocks.word('thanks_not', lang)}\n{notice}" if not_helpful else notice
-        tell(client, respond, where, user, blocks.note(text))
+        tell(deps, client, body, blocks.note(text), _ref(data))
 
     app.action(blocks.NOT_HELPFUL)(on_ask_person)
     app.action(blocks.ASK_PERSON)(on_ask_person)
 
     @app.action(blocks.SUGGEST_PATTERN)
-    def on_suggestion(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
+    def on_suggestion(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         data = blocks.unpack_value(action.get("value"))
         where = Where.of(body)
         engine = deps.engine()
         entry_id = data.get("e")
         if not isinstance(entry_id, str) or entry_id not in engine.kb.by_id:
-            msg = blocks.note(blocks.word("unknown_entry", data["l"]))
-            tell(client, respond, where, body["user"]["id"], msg)
+            tell(deps, client, body, blocks.note(blocks.word("unknown_entry", data["l"])), _ref(data))
             return
         deps.recorder.suggestion(team_of(body), entry_id, ref=_ref(data))
         answer = engine.explain(entry_id, data["l"])
@@ -132,14 +139,12 @@ def register(app: App, deps: Deps) -> None:
             answer, engine.kb, question=data["q"], share=where.ephemeral, explained=entry_id, ref=_ref(data)
         )
         if where.ephemeral or not where.channel:
-            result = respond(response_type="ephemeral", replace_original=False, **msg.kwargs())
-            if result.status_code != 200:
-                log.error("reply to %s failed: HTTP %s", request_ref(body), result.status_code)
+            reply_ephemerally(deps, body, msg, _ref(data))
             return
         post(client, where.channel, msg, where.thread_ts)
 
     @app.action(blocks.SHARE)
-    def on_share(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def on_share(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         data = blocks.unpack_value(action.get("value"))
         engine = deps.engine()
@@ -149,11 +154,19 @@ def register(app: App, deps: Deps) -> None:
         else:
             answer = engine.answer(data["q"])
         msg = blocks.shared_message(answer, engine.kb, question=data["q"], ref=_ref(data))
-        result = respond(response_type="in_channel", replace_original=False, **msg.kwargs())
-        if result.status_code != 200:
-            log.error("sharing %s failed: HTTP %s", request_ref(body), result.status_code)
-            return
-        respond(delete_original=True)
+        ref, url, team_id = request_ref(body), body.get("response_url"), team_of(body)
+        shared = respond(
+            deps,
+            url,
+            ref=ref,
+            team_id=team_id,
+            qref=_ref(data),
+            response_type="in_channel",
+            replace_original=False,
+            **msg.kwargs(),
+        )
+        if shared:  # the ephemeral answer goes; a failure to remove it loses nothing
+            respond(deps, url, ref=ref, team_id=team_id, qref=None, record=False, delete_original=True)
 
 
 def _ref(data: dict[str, Any]) -> str | None:

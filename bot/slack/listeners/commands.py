@@ -7,19 +7,19 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.slack import blocks
 from bot.slack.recording import team_of
-from bot.slack.replies import Deps, hand_off, log, needs_person
+from bot.slack.replies import Deps, hand_off, needs_person, respond
 
 COMMAND = "/declaratie"
 
 
 def register(app: App, deps: Deps) -> None:
     @app.command(COMMAND)
-    def on_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def on_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         ack()
         started = time.perf_counter()
         question = str(command.get("text") or "")
@@ -47,10 +47,15 @@ def register(app: App, deps: Deps) -> None:
         msg = blocks.answer_message(
             answer, engine.kb, question=question, share=True, notice=notice, ref=trigger
         )
-        result = respond(response_type="ephemeral", **msg.kwargs())
-        if result.status_code != 200:
-            log.error("reply to %s failed: HTTP %s %s", ref, result.status_code, result.body[:200])
-            deps.recorder.failure(team_id, ref=trigger)
+        respond(
+            deps,
+            command.get("response_url"),
+            ref=ref,
+            team_id=team_id,
+            qref=trigger,
+            response_type="ephemeral",
+            **msg.kwargs(),
+        )
         deps.recorder.question(
             team_id,
             channel_type="command",
