@@ -194,12 +194,13 @@ def test_a_retried_delivery_gets_one_reply(bot: Bot) -> None:
     assert len(bot.fake.posts()) == 2
 
 
-def test_a_rate_limit_then_success_posts_exactly_one_message(bot: Bot) -> None:
-    bot.fake.fail("chat.postMessage", status=429, error="ratelimited", retry_after=0)
+def test_a_rate_limit_then_success_posts_exactly_one_message_after_retry_after(bot: Bot) -> None:
+    bot.fake.fail("chat.postMessage", status=429, error="ratelimited", retry_after=1)
     bot.event(payloads.mention("<@UBOT> wat is 8290"))
 
     attempts = bot.fake.to("chat.postMessage", ok_only=False)
     assert [c.status for c in attempts] == [429, 200]
+    assert attempts[1].at - attempts[0].at >= 1.0  # Slack's Retry-After: 1 was waited for
     assert len(bot.fake.posts()) == 1
 
 
