@@ -156,9 +156,10 @@ class Engine:
                 entries = [e for e in self.kb.by_code.get(f.code[-3:], []) if e.kind == "standaard"]
             if entries:
                 if f.shape == "number3" and not cue and all(e.needs_cue for e in entries):
-                    needs_cue.append(f.code)
-                    recognised.append(f.code)
-                    continue
+                    if bare:  # "wat is 437": offered as "berichtcode 437", not answered
+                        needs_cue.append(f.code)
+                        recognised.append(f.code)
+                    continue  # "414 declaraties": a number in a sentence, not the message 414
                 recognised.append(f.code)
                 for e in self._pick_domain(entries, hint):
                     items.append(self._item(e, f.code, toks))

@@ -131,3 +131,19 @@ def test_a_code_on_both_lists_names_both(engine: Engine) -> None:
         "samen met Z916" in reply.split("Wat te doen")[0]
         and "samen met Z917" in reply.split("Wat te doen")[0]
     )
+
+
+# -------------------------------------------------- a bare berichtcode number
+
+
+def test_a_bare_message_number_is_offered_not_answered(engine: Engine) -> None:
+    a = engine.answer("wat is 437")
+    assert not a.answered and a.needs_cue == ("437",)
+    assert [s.code for s in a.suggestions] == ["437"]
+    assert 'vraag naar "berichtcode 437"' in text(engine, "wat is 437")
+    assert engine.answer("berichtcode 437").topic == ["berichtcode-437"]
+
+
+def test_a_number_in_a_sentence_is_not_read_as_a_message(engine: Engine) -> None:
+    a = engine.answer("ik heb 414 declaraties ingediend")
+    assert "414" not in a.codes and "berichtcode-414" not in a.topic
