@@ -9,10 +9,22 @@ from pathlib import Path
 from typing import Any
 
 
-def _kb_check(args: argparse.Namespace) -> int:
-    from bot.engine.knowledge import KnowledgeError, default_dir, load
+def _knowledge_dir(override: str | None) -> Path:
+    """`override` (--kb, or kb check's DIR), else KNOWLEDGE_DIR, else the bundled knowledge:
+    bot.config decides, as for `serve`. A malformed KNOWLEDGE_DIR stops with exit code 2."""
+    from bot.config import ConfigError, knowledge_dir
 
-    directory = Path(args.dir or args.kb or default_dir())
+    try:
+        return knowledge_dir(override)
+    except ConfigError as exc:
+        print(f"declaratiebot: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _kb_check(args: argparse.Namespace) -> int:
+    from bot.engine.knowledge import KnowledgeError, load
+
+    directory = _knowledge_dir(args.dir or args.kb)
     try:
         kb = load(directory)
     except KnowledgeError as exc:
@@ -26,9 +38,9 @@ def _kb_check(args: argparse.Namespace) -> int:
 
 def _load_engine(args: argparse.Namespace) -> Any:
     from bot.engine.cache import cached_engine
-    from bot.engine.knowledge import KnowledgeError, default_dir
+    from bot.engine.knowledge import KnowledgeError
 
-    directory = Path(args.kb or default_dir())
+    directory = _knowledge_dir(args.kb)
     try:
         return cached_engine(directory)  # Engine(load(directory)), compiled once (engine/cache.py)
     except KnowledgeError as exc:
@@ -103,9 +115,9 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.engine.knowledge import KnowledgeError
 
     try:
-        settings = Settings.from_env(mode="http" if args.http else "socket")
+        settings = Settings.from_env(mode="http" if args.http else "socket")  # reads KNOWLEDGE_DIR
         if args.kb:
-            settings = replace(settings, knowledge_dir=Path(args.kb))
+            settings = replace(settings, knowledge_dir=_knowledge_dir(args.kb))
         if args.port is not None:
             settings = replace(settings, port=args.port)
         from bot.slack.app import serve
@@ -155,7 +167,11 @@ def _port(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="declaratiebot", description=__doc__)
-    ap.add_argument("--kb", metavar="DIR", help="knowledge directory (default: the bundled knowledge/)")
+    ap.add_argument(
+        "--kb",
+        metavar="DIR",
+        help="knowledge directory (default: KNOWLEDGE_DIR, else the bundled knowledge/)",
+    )
     sub = ap.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="answer one question (or one per line of stdin with --jsonl)")
     ask.add_argument("question", nargs="*", help="the question, in Dutch or English")
@@ -168,7 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     check = kb_sub.add_parser("check", help="validate a knowledge directory")
-    check.add_argument("dir", nargs="?", help="directory to check (default: --kb or the bundled one)")
+    check.add_argument(
+        "dir", nargs="?", help="directory to check (default: --kb, else KNOWLEDGE_DIR, else the bundled one)"
+    )
     check.set_defaults(func=_kb_check)
     serve = sub.add_parser("serve", help="run the Slack app (Socket Mode, or --http)")
     serve.add_argument("--http", action="store_true", help="serve the Events API over HTTP instead")

@@ -91,6 +91,23 @@ class Settings:
         return cls(**values)
 
 
+def knowledge_dir(override: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Path:
+    """The knowledge directory, the same for every command: `override` (the CLI's --kb),
+    else KNOWLEDGE_DIR, else the bundled knowledge. Reads only KNOWLEDGE_DIR, so `ask` does
+    not fail on a Slack variable it does not use; a malformed one is a ConfigError naming it."""
+    if override:
+        return Path(override).expanduser()
+    env = os.environ if environ is None else environ
+    var = next(v for v in VARIABLES if v.field == "knowledge_dir")
+    raw = env.get(var.name, "").strip()
+    if not raw:
+        return _default_knowledge_dir()
+    try:
+        return Path(var.parse(raw))
+    except ValueError as exc:
+        raise ConfigError([f"{var.name} is malformed: {exc}"]) from None
+
+
 def _combinations(mode: Mode, env: Mapping[str, str]) -> list[str]:
     """Rules about variables together: a bot token, or an OAuth app for many workspaces."""
     client_id, secret = (env.get(n, "").strip() for n in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"))

@@ -3,17 +3,44 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot.engine.knowledge import default_dir
+
 CMD = [sys.executable, "-m", "bot"]
+ROOT = Path(__file__).resolve().parent.parent
+RETOUR_FILE = ROOT / "tests" / "explain" / "fixtures" / "wmo325-partly-rejected.xml"
+LABEL_8290 = "Er is geen (correcte) melding aanvang zorg (MAZ) aanwezig"
+CHANGED_8290 = "Gewijzigd label uit een andere kennisbank"
 
 
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CMD, *args], input=stdin, capture_output=True, text=True, timeout=60)
+def run(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k != "KNOWLEDGE_DIR"}
+    if env:  # another knowledge directory: leave no compiled copy of it in the user's cache
+        environ["DECLARATIEBOT_CACHE"] = "off"
+    return subprocess.run(
+        [*CMD, *args], input=stdin, capture_output=True, text=True, timeout=60, env={**environ, **(env or {})}
+    )
+
+
+@pytest.fixture(scope="module")
+def other_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the bundled knowledge in which retourcode 8290 has another label."""
+    copy = tmp_path_factory.mktemp("kb") / "knowledge"
+    shutil.copytree(default_dir(), copy)
+    path = copy / "wlz-retourcodes.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert f'label: "{LABEL_8290}"' in text
+    path.write_text(text.replace(f'label: "{LABEL_8290}"', f'label: "{CHANGED_8290}"'), encoding="utf-8")
+    return copy
 
 
 def test_ask_prints_the_answer_as_plain_text() -> None:
@@ -65,7 +92,8 @@ def test_jsonl_flushes_each_answer_before_reading_the_next_question() -> None:
         assert proc.wait(timeout=30) == 0
 
 
-def test_ask_does_not_import_slack() -> None:
+@pytest.mark.parametrize("knowledge_dir", [None, "other"])
+def test_ask_does_not_import_slack(knowledge_dir: str | None, other_kb: Path) -> None:
     probe = (
         "import sys, io, contextlib\n"
         "from bot.cli import main\n"
@@ -73,8 +101,50 @@ def test_ask_does_not_import_slack() -> None:
         "    main(['ask', '8290'])\n"
         "print(sorted(m for m in sys.modules if m.startswith(('slack_bolt', 'slack_sdk'))))\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    env = {k: v for k, v in os.environ.items() if k != "KNOWLEDGE_DIR"}
+    if knowledge_dir:
+        env["KNOWLEDGE_DIR"] = str(other_kb)  # read through bot.config, still without Slack
+        env["DECLARATIEBOT_CACHE"] = "off"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=env)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_ask_and_chat_answer_from_knowledge_dir_as_serve_does(other_kb: Path) -> None:
+    env = {"KNOWLEDGE_DIR": str(other_kb)}
+    assert CHANGED_8290 in run("ask", "wat is 8290", env=env).stdout
+    assert CHANGED_8290 in json.loads(run("ask", "--json", "8290", env=env).stdout)["text"]
+    assert CHANGED_8290 in run("ask", "--jsonl", stdin="8290\n", env=env).stdout
+    assert CHANGED_8290 in run("chat", stdin="8290\n\n", env=env).stdout
+    assert LABEL_8290 in run("ask", "wat is 8290").stdout  # without it: the bundled knowledge
+
+
+def test_kb_wins_over_knowledge_dir(other_kb: Path) -> None:
+    out = run("--kb", str(default_dir()), "ask", "8290", env={"KNOWLEDGE_DIR": str(other_kb)})
+    assert LABEL_8290 in out.stdout and CHANGED_8290 not in out.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("ask", "8290"), ("chat",), ("kb", "check"), ("explain", str(RETOUR_FILE))],
+    ids=["ask", "chat", "kb-check", "explain"],
+)
+def test_every_command_that_reads_knowledge_reads_knowledge_dir(
+    args: tuple[str, ...], tmp_path: Path
+) -> None:
+    out = run(*args, stdin="8290\n\n", env={"KNOWLEDGE_DIR": str(tmp_path)})  # an empty directory
+    assert out.returncode != 0
+    assert "sources.yaml" in out.stdout + out.stderr and "language.yaml" in out.stdout + out.stderr
+
+
+def test_kb_check_checks_knowledge_dir(other_kb: Path) -> None:
+    out = run("kb", "check", env={"KNOWLEDGE_DIR": str(other_kb)})
+    assert out.returncode == 0 and f"in {other_kb}" in out.stdout
+
+
+def test_a_malformed_knowledge_dir_is_named(tmp_path: Path) -> None:
+    out = run("ask", "8290", env={"KNOWLEDGE_DIR": str(tmp_path / "missing")})
+    assert out.returncode == 2
+    assert "KNOWLEDGE_DIR is malformed" in out.stderr and "not a directory" in out.stderr
 
 
 def test_kb_option_points_at_another_knowledge_directory(tmp_path: Path) -> None:

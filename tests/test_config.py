@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import SLACK_API_URL, ConfigError, Settings
+from bot.config import SLACK_API_URL, ConfigError, Settings, knowledge_dir
 from bot.engine.knowledge import default_dir
 
 BOT = "xoxb-1111-2222-abcdefSECRET"
@@ -157,3 +157,30 @@ def test_oauth_needs_both_halves_and_http_mode() -> None:
         {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}, "socket"
     )
     assert socket[0].startswith("SLACK_CLIENT_ID is set") and "--http" in socket[0]
+
+
+# ---------------------------------------------------------------- the knowledge directory
+
+
+def test_knowledge_dir_is_the_option_else_the_variable_else_the_bundled_one(tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    env = {"KNOWLEDGE_DIR": str(tmp_path)}
+
+    assert knowledge_dir(str(other), env) == other
+    assert knowledge_dir(None, env) == tmp_path
+    assert knowledge_dir(None, {}) == default_dir()
+    assert knowledge_dir(None, {"KNOWLEDGE_DIR": " "}) == default_dir()
+
+
+def test_the_cli_and_serve_read_knowledge_dir_alike(tmp_path: Path) -> None:
+    env = {"SLACK_BOT_TOKEN": BOT, "SLACK_APP_TOKEN": APP, "KNOWLEDGE_DIR": str(tmp_path)}
+    assert knowledge_dir(None, env) == Settings.from_env(env).knowledge_dir == tmp_path
+
+
+def test_knowledge_dir_ignores_the_slack_variables_and_names_its_own_problem(tmp_path: Path) -> None:
+    assert knowledge_dir(None, {"PORT": "http", "KNOWLEDGE_DIR": str(tmp_path)}) == tmp_path
+    with pytest.raises(ConfigError) as err:
+        knowledge_dir(None, {"KNOWLEDGE_DIR": str(tmp_path / "missing")})
+    [problem] = err.value.problems
+    assert problem.startswith("KNOWLEDGE_DIR is malformed") and "not a directory" in problem
