@@ -178,10 +178,22 @@ def actions(elements: list[Block], block_id: str) -> Block:
 
 
 def fallback(text: str) -> str:
-    """The notification text: the first line, escaped, short."""
+    """The notification text from plain text: the first line, escaped (once), short."""
     first = next((line for line in text.splitlines() if line.strip()), "")
-    first = slack_escape(first.strip())
-    return first if len(first) <= MAX_FALLBACK else first[: MAX_FALLBACK - 1] + "…"
+    return _short(slack_escape(first.strip()))
+
+
+def fallback_mrkdwn(mrkdwn: str) -> str:
+    """The notification text from mrkdwn that is already escaped (a notice): all of it on one
+    line, short, not escaped again (that would show `&amp;lt;` for a `<`)."""
+    return _short(_WHITESPACE.sub(" ", mrkdwn).strip())
+
+
+def _short(escaped: str) -> str:
+    if len(escaped) <= MAX_FALLBACK:
+        return escaped
+    cut = escaped[: MAX_FALLBACK - 1]
+    return re.sub(r"&[a-z]*$|<[^>]*$", "", cut) + "…"  # no entity or link cut in half
 
 
 # ---------------------------------------------------------------- answers
@@ -245,7 +257,7 @@ def answer_message(
     if notice:
         tail.append(context(notice))
 
-    pieces = split_text(_shorten(body, lang)) or [fallback(body) or "…"]
+    pieces = split_text(_shorten(body, lang)) or ["…"]
     room = MAX_BLOCKS - len(tail)
     if len(pieces) > room:
         pieces = [*pieces[: room - 1], word("shortened", lang)]
@@ -268,8 +280,8 @@ def shared_message(answer: Any, kb: Any, *, question: str, ref: str | None = Non
 
 
 def note(mrkdwn: str) -> Message:
-    """A short message of one section (notices, thanks)."""
-    return Message(fallback(mrkdwn), [section(mrkdwn)])
+    """A short message of one section (notices, thanks); `mrkdwn` is escaped already."""
+    return Message(fallback_mrkdwn(mrkdwn), [section(mrkdwn)])
 
 
 # ---------------------------------------------------------------- hand-off
@@ -313,9 +325,7 @@ def support_message(
     """
     asker = asker if re.fullmatch(r"[UW][A-Z0-9]{2,}", asker or "") else "unknown"
     channel = channel if channel and re.fullmatch(r"[CGD][A-Z0-9]{2,}", channel) else None
-    header = render_template(
-        "slack/handoff_support.j2",
-        "mrkdwn",
+    values = dict(
         lang=lang,
         reason=reason if reason in ("unknown", "not_helpful", "ask_person") else "ask_person",
         asker=asker,
@@ -325,8 +335,11 @@ def support_message(
         link=link if link and link.startswith("https://") else None,
         topics=list(topics),
     )
+    header = render_template("slack/handoff_support.j2", "mrkdwn", **values)
     quoted = render_template("slack/quote.j2", "mrkdwn", question=_fit_escaped(clean_question(question)))
-    return Message(fallback(header), [section(header), section(quoted)])
+    # the notification: the header's first line as plain text (why it is here), escaped once
+    text = fallback(render_template("slack/handoff_support.j2", "plain", **values))
+    return Message(text, [section(header), section(quoted)])
 
 
 def _fit_escaped(text: str, limit: int = MAX_SECTION - 20) -> str:

@@ -192,6 +192,14 @@ def test_handoff_notices() -> None:
     assert "lukte niet" in failed and "Team &lt;Support&gt;" in failed and "<#" not in failed
 
 
+def test_a_notes_notification_is_its_text_escaped_once() -> None:
+    notice = blocks.handoff_notice("nl", None, contact="Team <Support> & co")
+    msg = blocks.note(f"{blocks.word('thanks_not', 'nl')}\n{notice}")
+
+    assert msg.text == "Jammer. Dank u voor het laten weten. Stel uw vraag aan Team &lt;Support&gt; &amp; co."
+    assert blocks.note("&amp; " * 100).text.endswith("&amp;…")  # never half an entity
+
+
 def test_the_home_view(engine: Engine) -> None:
     view = blocks.home_view(engine.kb, contacts(engine.kb, at(2024, 1, 8, 10)), usage=[("Vragen", "12")])
     text = json.dumps(view, ensure_ascii=False)

@@ -138,6 +138,34 @@ def test_ask_a_person_on_an_unsure_answer_passes_it_on(bot: Bot) -> None:
     assert f"<#{SUPPORT}>" in notice.texts()
 
 
+CONTACT = "Team <Support> & co"
+CONTACT_MRKDWN = "Team &lt;Support&gt; &amp; co"  # escaped once: Slack shows "Team <Support> & co"
+
+
+def test_whom_to_ask_is_escaped_once_in_the_message_and_its_notification(start_bot: Any) -> None:
+    bot = start_bot(support_channel_id=None, support_contact=CONTACT)
+    unsure = ask_in_thread(bot, "wat is 8291")
+    bot.action(unsure["ask_person"])
+    notices = bot.fake.to("chat.postEphemeral")
+    answered = ask_in_thread(bot, "wat is 8290")
+    bot.action(answered["feedback_not_helpful"], message_ts="1700000100.000002")
+    notices += bot.fake.to("chat.postEphemeral")
+
+    assert len(notices) == 2
+    for notice in notices:
+        assert CONTACT_MRKDWN in notice.params["text"]  # the notification
+        assert CONTACT_MRKDWN in json.dumps(notice.params["blocks"], ensure_ascii=False)
+        assert "&amp;lt;" not in notice.texts() and "&amp;amp;" not in notice.texts()
+
+
+def test_the_support_posts_notification_is_plain_text(bot: Bot) -> None:
+    bot.event(payloads.mention("<@UBOT> recept voor appeltaart"))
+
+    [handoff] = bot.fake.posts(SUPPORT)
+    assert handoff.params["text"] == ":raising_hand: Vraag die de bot niet kon beantwoorden"
+    assert "*" in handoff.params["blocks"][0]["text"]["text"]  # the message itself is mrkdwn
+
+
 def test_a_suggestion_is_answered_in_the_thread(bot: Bot) -> None:
     buttons = ask_in_thread(bot, "wat is 8291")
     suggestion = next(
