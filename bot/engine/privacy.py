@@ -14,8 +14,10 @@ DATE_MASK = "[datum]"
 EMAIL_MASK = "[e-mail]"
 PHONE_MASK = "[telefoon]"
 
-# nine digits, optionally grouped with dots or spaces (1234.56.782, 123 456 782)
-_NINE = re.compile(r"(?<![\d.])\d(?:[ .]?\d){8}(?![\d])")
+# nine digits, optionally grouped with dots, dashes or any spaces (1234.56.782,
+# 123 456 782, 111-222-333, "111\u00a0222\u00a0333" pasted from Word, "bsn.nr.111222333")
+_SEP = r"[\s.\-]{0,3}"
+_NINE = re.compile(rf"(?<!\d)(?<!\d[.,])\d(?:{_SEP}\d){{8}}(?!\d)")
 _MONTHS = (
     "jan|januari|january|feb|februari|february|mrt|maart|march|mar|apr|april|mei|may|jun|juni|june|"
     "jul|juli|july|aug|augustus|august|sep|sept|september|okt|oktober|oct|october|nov|november|"
@@ -32,8 +34,9 @@ _DATE = re.compile(
 )
 # bounded parts (RFC 5321: local part <= 64, labels <= 63) keep this linear on long input
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
-# Dutch numbers: 06-12345678, 020 123 4567, +31 6 12345678, 0031...; 10 digits in all
-_PHONE = re.compile(r"(?<![\w+])(?:\+31|0031|0)(?:[\s-]?\d){9}(?!\d)")
+# Dutch numbers: 06-12345678, 020 123 4567, (020) 123 4567, 06.12345678, +31 6 12345678,
+# +31 (0)6 12345678, 0031...; 10 digits in all
+_PHONE = re.compile(r"(?<![\w+(])(?:\+31\s*(?:\(0\))?|0031|\(?0)(?:[\s.\-()]{0,2}\d){9}(?!\d)")
 
 
 def elfproef(digits: str) -> bool:

@@ -22,6 +22,15 @@ def test_elfproef() -> None:
         ("mail jan.jansen@example.nl even", "jan.jansen@example.nl", "[e-mail]"),
         ("bel 06-12345678", "06-12345678", "[telefoon]"),
         ("bel +31 6 12345678", "+31 6 12345678", "[telefoon]"),
+        # as people paste them: odd spacing, a non-breaking space, a line break, dashes
+        ("BSN 111  222  333", "111  222  333", "[BSN]"),
+        ("BSN 111\u00a0222\u00a0333 uit Word", "111\u00a0222\u00a0333", "[BSN]"),
+        ("BSN 111 222\n333", "111 222\n333", "[BSN]"),
+        ("bsn.nr.111222333", "111222333", "[BSN]"),
+        ("BSN 111-222-333", "111-222-333", "[BSN]"),
+        ("bel (020) 123 4567", "123 4567", "[telefoon]"),
+        ("bel +31 (0)6 12345678", "12345678", "[telefoon]"),
+        ("bel 06.12345678", "06.12345678", "[telefoon]"),
     ],
 )
 def test_personal_data_is_masked(text: str, gone: str, placeholder: str) -> None:
@@ -35,10 +44,12 @@ def test_a_nine_digit_number_failing_the_elfproef_is_left_alone() -> None:
 
 
 def test_codes_are_not_mistaken_for_personal_data() -> None:
-    assert (
-        mask("retourcode 8290 en 0551, berichtcode 490, AW319")
-        == "retourcode 8290 en 0551, berichtcode 490, AW319"
-    )
+    for text in (
+        "retourcode 8290 en 0551, berichtcode 490, AW319",
+        "retourcodes 0551 0553 0611 8290 8409",
+        "bedrag € 4.826,10 of 1.177,20",
+    ):
+        assert mask(text) == text
 
 
 def test_mask_bsn_shows_at_most_three_digits() -> None:

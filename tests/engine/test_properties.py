@@ -38,7 +38,7 @@ WORDS = ["8290", "8409", "0611", "490", "AW319", "Z999", "status", "aangeboden",
 ECHO = "xylofoonkwartet"  # a word no answer contains: if it shows up, the question was echoed
 
 # A valid BSN and a date of birth that a person might paste.
-PERSONAL = ["123456782", "111222333", "03-02-1987", "1987-02-03"]
+PERSONAL = ["123456782", "111222333", "111\u00a0222\u00a0333", "111-222-333", "03-02-1987", "1987-02-03"]
 
 questions = st.lists(
     st.one_of(
