@@ -232,7 +232,15 @@ def answer_message(
     if ref:
         extra["r"] = ref[:100]
     value = pack_value(question, lang, t=list(answer.topic)[:10], **extra)
-    body = render(replace(answer, contacts=(), suggestions=()), "mrkdwn", kb)
+    # with a notice (passed on, or whom to ask) the answer itself does not also say "ask support"
+    body = render_template(
+        "answer.j2",
+        "mrkdwn",
+        a=replace(answer, contacts=(), suggestions=()),
+        lang=lang,
+        kb=kb,
+        told_whom_to_ask=bool(notice),
+    )
 
     tail: list[Block] = [contact_card(ci, lang) for ci in answer.contacts]
     if answer.suggestions:

@@ -151,6 +151,30 @@ def test_without_a_support_channel_the_person_is_told_whom_to_ask(start_bot: Any
 
 
 @pytest.mark.parametrize(
+    ("question", "advice"),
+    [("recept voor appeltaart", "collega van support"), ("a recipe for apple pie", "colleague in support")],
+)
+def test_without_a_support_channel_whom_to_ask_is_said_once(
+    start_bot: Any, question: str, advice: str
+) -> None:
+    bot = start_bot(support_channel_id=None)
+    bot.event(payloads.mention(f"<@UBOT> {question}"))
+
+    [reply] = bot.fake.posts()
+    assert shown_texts(reply.params["blocks"]).count(advice) == 1
+    assert advice in answer_json(bot.engine, question)["text"]  # the CLI, without a notice, says it
+
+
+def test_a_question_passed_on_is_not_also_told_to_ask_support(bot: Bot) -> None:
+    bot.event(payloads.mention("<@UBOT> recept voor appeltaart"))
+
+    [reply] = bot.fake.posts(payloads.CHANNEL)
+    shown = shown_texts(reply.params["blocks"])
+    assert "Ik heb uw vraag doorgezet naar" in shown
+    assert "Vraag het anders" not in shown and shown.count("collega van support") == 1
+
+
+@pytest.mark.parametrize(
     "event",
     [
         payloads.dm("wat is 8290", user=BOT_USER, bot_id=BOT_ID),  # the bot's own message
