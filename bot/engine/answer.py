@@ -232,6 +232,14 @@ class Engine:
         )
         if not scored:
             return Answer(language=lang, answered=False, codes=tuple(recognised))
+        quoted = self._quoted_labels(toks)
+        if scored[0].entry_index not in quoted:
+            # an official name typed in the question beats a runner-up that is about as good
+            near = [
+                s for s in scored if s.entry_index in quoted and s.score >= scored[0].score - UNSURE_MARGIN
+            ]
+            if near:
+                scored = [near[0], *(s for s in scored if s is not near[0])]
         top = scored[0]
         entry = self.kb.entries[top.entry_index]
         tied = [self.kb.entries[s.entry_index] for s in scored[1:] if s.score >= top.score - TIE]
@@ -252,14 +260,13 @@ class Engine:
         good = (
             top.score >= ANSWER_AT
             or (top.score >= SOFT_ANSWER_AT and top.evidence >= STRONG_EVIDENCE)
-            or top.entry_index in self._quoted_labels(toks)
+            or top.entry_index in quoted
         )
         if good and not (vetoed or weak):
             hint = {d for d, words in self.domain_cues.items() if words & set(toks)}
             chosen = self._pick_domain([entry, *variants], hint)
             if others and top.score < CLEAR:
                 chosen.append(others[0])
-            quoted = self._quoted_labels(toks)
             if top.entry_index in quoted:  # "verschil tussen 'Wordt verwerkt' en 'Verwerking voltooid'"
                 chosen += [self.kb.entries[i] for i in sorted(quoted) if self.kb.entries[i] not in chosen]
                 chosen = chosen[:MAX_QUOTED]

@@ -65,6 +65,22 @@ def test_an_official_name_in_a_chatty_question_is_enough(engine: Engine) -> None
     assert topic(engine, "staat al een uur op wordt verwerkt") == ["status-wordt-verwerkt"]
 
 
+def test_an_official_name_in_a_long_message_beats_a_runner_up_about_as_good(engine: Engine) -> None:
+    question = (
+        "Goedemiddag allemaal, ik ben nieuw hier. We hebben vorige week declaraties ingediend via ons "
+        "pakket en nu zie ik in VECOZO dat een deel de status Afgekeurd door dienst heeft. Mijn collega "
+        "zegt dat ik het gewoon opnieuw kan versturen, wat moet ik doen?"
+    )
+    assert topic(engine, question)[0] == "status-afgekeurd-door-dienst"
+
+
+def test_words_for_the_same_thing_meet(engine: Engine) -> None:
+    assert engine.matcher.query("ons pakket") == engine.matcher.query("onze software")
+    assert (
+        topic(engine, "kan ik een Pull bericht 2x ophalen met ons pakket?")[0] == "ophalen-eenmalig-software"
+    )
+
+
 # ------------------------------------------------------- words that mislead
 
 
