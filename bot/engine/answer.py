@@ -93,7 +93,8 @@ class Answer:
     suggestions: tuple[Suggestion, ...] = ()
     confidence: int = 0
     contacts: tuple[ContactInfo, ...] = ()
-    help: bool = False  # the question was empty or asked for help
+    help: bool = False  # the question was empty, only a greeting, or asked for help
+    thanks: bool = False  # the message only said thanks ("bedankt!", "top, thanks")
     needs_cue: tuple[str, ...] = field(default=())  # known codes that need "berichtcode" to be answered
 
     @property
@@ -109,7 +110,9 @@ class Engine:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         lang = kb.language
-        self.stopwords = {t for w in lang.stopwords.nl + lang.stopwords.en for t in fold(w).split()}
+        self.thanks = {t for w in lang.thanks for t in fold(w).split()}
+        stopwords = lang.stopwords.nl + lang.stopwords.en
+        self.stopwords = {t for w in stopwords for t in fold(w).split()} | self.thanks
         self.code_cues = {fold(w) for w in lang.code_cues}
         self.domain_cues = {d: {fold(w) for w in words} for d, words in lang.domains.items()}
         synonyms = {fold(w): fold(canon) for canon, words in lang.synonyms.items() for w in words}
@@ -137,7 +140,11 @@ class Engine:
         folded = fold(mask(strip_slack(question)))
         toks = folded.split()
         lang = detect(toks, self.kb.language)
-        if not toks or (set(toks) <= HELP_WORDS | self.stopwords and set(toks) & HELP_WORDS):
+        if set(toks) <= HELP_WORDS | self.stopwords:  # (thanks words are stopwords too)
+            # nothing to look up: "help", "hoi", "wat is het?" get what the bot can answer;
+            # "bedankt!" a "you're welcome", and neither is passed on to a person
+            if set(toks) & self.thanks and not set(toks) & HELP_WORDS:
+                return Answer(language=lang, answered=False, thanks=True)
             return Answer(language=lang, answered=False, help=True)
 
         found = codes_mod.find(folded, self._known)

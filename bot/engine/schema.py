@@ -151,6 +151,7 @@ class Language:
     out_of_domain: list[str] = field(default_factory=list)
     synonyms: dict[str, list[str]] = field(default_factory=dict)
     light_words: list[str] = field(default_factory=list)
+    thanks: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -163,3 +163,25 @@ def test_a_bare_message_number_is_offered_not_answered(engine: Engine) -> None:
 def test_a_number_in_a_sentence_is_not_read_as_a_message(engine: Engine) -> None:
     a = engine.answer("ik heb 414 declaraties ingediend")
     assert "414" not in a.codes and "berichtcode-414" not in a.topic
+
+
+# ------------------------------------------------------------- small talk
+
+
+@pytest.mark.parametrize(
+    ("message", "lang"), [("bedankt!", "nl"), ("top, thanks", "en"), ("dank je wel", "nl")]
+)
+def test_thanks_gets_a_welcome_not_a_search(engine: Engine, message: str, lang: str) -> None:
+    a = engine.answer(message)
+    assert a.thanks and not a.answered and not a.help and a.suggestions == () and a.language == lang
+    assert text(engine, message).startswith("Graag gedaan" if lang == "nl" else "You're welcome")
+
+
+@pytest.mark.parametrize("message", ["hoi", "hallo!", "wat is het?", "help", "?"])
+def test_a_greeting_or_an_empty_question_gets_what_the_bot_can_answer(engine: Engine, message: str) -> None:
+    a = engine.answer(message)
+    assert a.help and not a.thanks and not a.answered
+
+
+def test_thanks_with_a_question_is_the_question(engine: Engine) -> None:
+    assert topic(engine, "ok, bedankt, en wat is 8290 dan?") == ["wlz-retourcode-8290"]
