@@ -214,6 +214,7 @@ def answer_message(
     notice: str | None = None,
     explained: str | None = None,
     ref: str | None = None,
+    shared: bool = False,
 ) -> Message:
     """The reply to a question.
 
@@ -224,13 +225,16 @@ def answer_message(
     `notice` (e.g. that the question was passed on to support). `explained`: the entry a
     clicked suggestion asked for (so "post in channel" posts that, not the question).
     `ref`: the question's event or trigger id, carried in every button so a click is
-    recorded against the question it was under.
+    recorded against the question it was under. `shared`: marked in every button value as
+    a shared answer (see `shared_message`).
     """
     lang = answer.language
     w = words(lang)
     extra: dict[str, Any] = {"e": explained} if explained else {}
     if ref:
         extra["r"] = ref[:100]
+    if shared:
+        extra["s"] = 1
     value = pack_value(question, lang, t=list(answer.topic)[:10], **extra)
     # with a notice (passed on, or whom to ask) the answer itself does not also say "ask support"
     body = render_template(
@@ -249,7 +253,7 @@ def answer_message(
             button(
                 f"{s.code} – {s.title}" if s.code else s.title,
                 f"{SUGGEST}{i}",
-                pack_value(question, lang, e=s.entry_id, **({"r": ref[:100]} if ref else {})),
+                pack_value(question, lang, **{**extra, "e": s.entry_id}),
             )
             for i, s in enumerate(answer.suggestions)
         ]
@@ -281,9 +285,13 @@ def _shorten(text: str, lang: str) -> str:
     return f"{cut}\n\n_{word('shortened', lang)}_"
 
 
-def shared_message(answer: Any, kb: Any, *, question: str, ref: str | None = None) -> Message:
-    """An ephemeral answer posted visibly in the channel: the answer, feedback, no share."""
-    msg = answer_message(answer, kb, question=question, share=False, feedback=True, ref=ref)
+def shared_message(answer: Any, kb: Any, *, ref: str | None = None) -> Message:
+    """An ephemeral answer posted visibly in the channel: the answer, feedback, no share.
+
+    Its buttons carry no question: it was asked privately, and everyone in the channel can
+    read a visible message's button values. They carry "s" instead, so a 👎 on it is passed
+    on as a shared answer (the topic and a link, without the question)."""
+    msg = answer_message(answer, kb, question="", share=False, feedback=True, ref=ref, shared=True)
     return Message(msg.text, [*msg.blocks, context(word("shared", answer.language))])
 
 
@@ -325,11 +333,18 @@ def support_message(
     command: bool = False,
     topics: Sequence[str] = (),
     lang: str = "nl",
+    clicked: bool = False,
+    dm_with_bot: bool = False,
+    shared: bool = False,
 ) -> Message:
     """The question as posted in the support channel, with who asked and a link to the thread.
 
-    `question` is cleaned and masked again here, so whatever the caller passes, no mention,
-    broadcast, link or personal data is forwarded.
+    `asker` is named as who asked, or with `clicked` (a button under a message others can
+    see, so maybe not theirs) as who passed it on. A DM channel is "a DM to the bot" only
+    with `dm_with_bot` (a message to the bot; /declaratie may be used in any DM). `shared`:
+    a button under a shared answer, which carries no question. `question` is cleaned and
+    masked again here, so whatever the caller passes, no mention, broadcast, link or
+    personal data is forwarded; an empty one is left out.
     """
     asker = asker if re.fullmatch(r"[UW][A-Z0-9]{2,}", asker or "") else "unknown"
     channel = channel if channel and re.fullmatch(r"[CGD][A-Z0-9]{2,}", channel) else None
@@ -339,15 +354,19 @@ def support_message(
         asker=asker,
         channel=channel if channel and not channel.startswith("D") else None,
         dm=bool(channel and channel.startswith("D")),
+        dm_with_bot=dm_with_bot,
+        clicked=clicked,
+        shared=shared,
         command=command,
         link=link if link and link.startswith("https://") else None,
         topics=list(topics),
     )
     header = render_template("slack/handoff_support.j2", "mrkdwn", **values)
-    quoted = render_template("slack/quote.j2", "mrkdwn", question=_fit_escaped(clean_question(question)))
+    cleaned = clean_question(question)
+    quoted = render_template("slack/quote.j2", "mrkdwn", question=_fit_escaped(cleaned))
     # the notification: the header's first line as plain text (why it is here), escaped once
     text = fallback(render_template("slack/handoff_support.j2", "plain", **values))
-    return Message(text, [section(header), section(quoted)])
+    return Message(text, [section(header), section(quoted)] if cleaned else [section(header)])
 
 
 def _fit_escaped(text: str, limit: int = MAX_SECTION - 20) -> str:

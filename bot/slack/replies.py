@@ -127,6 +127,7 @@ def answer_in_conversation(
             ref=ref,
             team_id=team_id,
             qref=qref,
+            dm_with_bot=channel.startswith("D"),  # a direct message to the bot (message.im)
         )
     msg = blocks.answer_message(answer, engine.kb, question=question, notice=notice, ref=qref)
     post(client, channel, msg, thread_ts)
@@ -159,10 +160,15 @@ def hand_off(
     team_id: str = "",
     qref: str | None = None,
     topic_ids: tuple[str, ...] = (),
+    clicked: bool = False,
+    dm_with_bot: bool = False,
+    shared: bool = False,
 ) -> str:
     """Post the (cleaned, masked) question to the support channel; return what to tell the person.
 
-    A hand-off that reached the channel is recorded against the question `qref`."""
+    `user` is named as who asked, or with `clicked` as who passed it on (see
+    `blocks.support_message`). A hand-off that reached the channel is recorded against the
+    question `qref`."""
     support = deps.settings.support_channel_id
     contact = deps.settings.support_contact
     if not support:
@@ -176,6 +182,9 @@ def hand_off(
         link=link,
         command=command,
         topics=topics,
+        clicked=clicked,
+        dm_with_bot=dm_with_bot,
+        shared=shared,
     )
     try:
         post(client, support, msg)

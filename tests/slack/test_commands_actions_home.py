@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.slack import blocks
 from tests.slack import payloads
 from tests.slack.conftest import SUPPORT, Bot
 
@@ -214,6 +215,48 @@ def test_share_after_a_500_on_the_response_url_posts_the_answer_exactly_once(bot
     shared = [c for c in bot.fake.to("response_url") if c.params.get("response_type") == "in_channel"]
     assert len(shared) == 1 and "Retourcode 8290" in shared[0].params["text"]
     assert attempts[-1].params["delete_original"] is True
+
+
+def test_a_shared_answer_carries_no_private_question_and_its_not_helpful_names_the_clicker(bot: Bot) -> None:
+    buttons = ask_by_command(bot, f"wat is 8290 voor mevrouw Jansen {payloads.BSN}")
+    bot.action(buttons[payloads.SHARE_BUTTON], ephemeral=True)
+    shared = bot.fake.to("response_url")[0]
+    visible = payloads.buttons(shared.params["blocks"])
+    assert visible and not any("Jansen" in b["value"] or "BSN" in b["value"] for b in visible.values())
+    assert all(blocks.unpack_value(b["value"])["q"] == "" for b in visible.values())
+    bot.fake.calls.clear()
+
+    bot.action(visible["feedback_not_helpful"], user="U0COLLEAGUE", thread_ts=None)  # someone else
+
+    [handoff] = bot.fake.posts(SUPPORT)
+    text = handoff.texts()
+    assert "Doorgezet door <@U0COLLEAGUE>" in text and "Van <@U0COLLEAGUE>" not in text
+    assert "in het kanaal is geplaatst" in text and "8290" in text  # what it was about
+    assert "Jansen" not in text and "```" not in text  # no question to quote
+
+
+def test_not_helpful_on_an_ephemeral_answer_names_the_asker(bot: Bot) -> None:
+    buttons = ask_by_command(bot, "wat is 8290")
+    bot.action(buttons["feedback_not_helpful"], ephemeral=True)
+
+    [handoff] = bot.fake.posts(SUPPORT)
+    assert f"Van <@{payloads.USER}>" in handoff.texts()  # only the asker sees an ephemeral answer
+
+
+def test_not_helpful_in_a_thread_names_who_passed_it_on(bot: Bot) -> None:
+    buttons = ask_in_thread(bot, "wat is 8290")
+    bot.action(buttons["feedback_not_helpful"], user="U0COLLEAGUE")
+
+    [handoff] = bot.fake.posts(SUPPORT)
+    assert "Doorgezet door <@U0COLLEAGUE>" in handoff.texts()
+
+
+def test_declaratie_in_a_dm_between_people_is_not_called_a_dm_to_the_bot(bot: Bot) -> None:
+    bot.command("recept voor appeltaart", channel="D0PEOPLE1")
+
+    [handoff] = bot.fake.posts(SUPPORT)
+    assert "in een direct bericht via /declaratie" in handoff.texts()
+    assert "aan de bot" not in handoff.texts()
 
 
 def test_share_of_a_clicked_suggestion_shares_that_suggestion(bot: Bot) -> None:

@@ -134,7 +134,7 @@ def test_a_dm_the_bot_cannot_answer_goes_to_support_without_a_useless_link(bot: 
     bot.event(payloads.dm("recept voor appeltaart"))
 
     [handoff] = bot.fake.posts(SUPPORT)
-    assert "direct bericht" in handoff.texts() and f"<@{payloads.USER}>" in handoff.texts()
+    assert f"Van <@{payloads.USER}> in een direct bericht aan de bot" in handoff.texts()
     assert not bot.fake.to("chat.getPermalink")  # a link into someone's DM helps nobody
     [reply] = bot.fake.posts(payloads.DM)
     assert f"<#{SUPPORT}>" in reply.texts()

@@ -113,6 +113,10 @@ def register(app: App, deps: Deps) -> None:
                 team_id=team_of(body),
                 qref=_ref(data),
                 topic_ids=tuple(ids),
+                # under a message others see, the one who clicked may not be the one who asked;
+                # an ephemeral answer only its asker sees
+                clicked=not where.ephemeral,
+                shared=bool(data.get("s")),
             )
         else:
             support = deps.settings.support_channel_id
@@ -136,7 +140,13 @@ def register(app: App, deps: Deps) -> None:
         deps.recorder.suggestion(team_of(body), entry_id, ref=_ref(data))
         answer = engine.explain(entry_id, data["l"])
         msg = blocks.answer_message(
-            answer, engine.kb, question=data["q"], share=where.ephemeral, explained=entry_id, ref=_ref(data)
+            answer,
+            engine.kb,
+            question=data["q"],
+            share=where.ephemeral,
+            explained=entry_id,
+            ref=_ref(data),
+            shared=bool(data.get("s")),  # under a shared answer: still no question to carry
         )
         if where.ephemeral or not where.channel:
             reply_ephemerally(deps, body, msg, _ref(data))
@@ -153,7 +163,7 @@ def register(app: App, deps: Deps) -> None:
             answer = engine.explain(entry_id, data["l"])
         else:
             answer = engine.answer(data["q"])
-        msg = blocks.shared_message(answer, engine.kb, question=data["q"], ref=_ref(data))
+        msg = blocks.shared_message(answer, engine.kb, ref=_ref(data))
         ref, url, team_id = request_ref(body), body.get("response_url"), team_of(body)
         shared = respond(
             deps,
