@@ -42,7 +42,7 @@ from bot.slack import blocks
 from bot.slack.dedupe import Dedupe, MemoryDedupe, StoreDedupe
 from bot.slack.listeners import register_listeners
 from bot.slack.recording import Recorder, team_of
-from bot.slack.replies import Deps, Usage, describe, request_ref
+from bot.slack.replies import Deps, Usage, describe, now, request_ref
 from bot.store.events import Store
 
 log = logging.getLogger("declaratiebot.slack")
@@ -97,8 +97,12 @@ def build_app(
     store: Store | None = None,
     dedupe: Dedupe | None = None,
     executor: Executor | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> App:
     """The app, ready for Socket Mode or HTTP. Calls auth.test once (fails on a bad token).
+
+    `clock` (default: the current time) is the moment answers, escalation cards and the App
+    Home tell whether the helpdesk is open; tests pass a fixed one.
 
     With a `store`: events are deduplicated across every instance sharing the database,
     questions and clicks are recorded, and the App Home shows usage figures. With
@@ -128,6 +132,7 @@ def build_app(
         engine=current,
         dedupe=dedupe or (StoreDedupe(store) if store else MemoryDedupe()),
         webhook=webhook_client,
+        clock=clock or now,
         recorder=recorder,
         usage=usage_of(store) if store else None,
     )

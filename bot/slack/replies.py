@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -32,6 +33,10 @@ log = logging.getLogger("declaratiebot.slack")
 Usage = Callable[[str], Sequence[tuple[str, str]] | None]
 
 
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass(frozen=True)
 class Deps:
     settings: Settings
@@ -40,6 +45,7 @@ class Deps:
     webhook: Callable[[str], WebhookClient]  # a client for a response_url, with retries
     recorder: Recorder = field(default_factory=lambda: Recorder(None))
     usage: Usage | None = None
+    clock: Callable[[], datetime] = now  # when "open now" is decided (answers, cards, App Home)
 
 
 def post(client: WebClient, channel: str, msg: blocks.Message, thread_ts: str | None = None) -> None:
@@ -112,7 +118,7 @@ def answer_in_conversation(
     `ref` names the request in logs; `qref` (the event id) ties clicks to the question."""
     started = time.perf_counter()
     engine = deps.engine()
-    answer = engine.answer(question)
+    answer = engine.answer(question, now=deps.clock())
     notice = None
     if needs_person(answer):
         notice = hand_off(

@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -159,14 +160,17 @@ def settings_for(fake: FakeSlack, **overrides: Any) -> Settings:
 def start_bot(
     fake: FakeSlack, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[..., Bot]]:
-    """start_bot(store=None, **settings overrides) -> a running Bot (stopped after the test)."""
+    """start_bot(store=None, clock=None, **settings overrides) -> a running Bot (stopped after
+    the test); `clock` fixes the time the helpdesk's open/closed state is told at."""
     for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
         monkeypatch.delenv(name, raising=False)  # Bolt reads these itself
     running: list[tuple[Any, TrackingExecutor]] = []
 
-    def start(store: Store | None = None, **overrides: Any) -> Bot:
+    def start(
+        store: Store | None = None, clock: Callable[[], datetime] | None = None, **overrides: Any
+    ) -> Bot:
         executor = TrackingExecutor()
-        app = build_app(settings_for(fake, **overrides), engine, executor=executor, store=store)
+        app = build_app(settings_for(fake, **overrides), engine, executor=executor, store=store, clock=clock)
         server = make_server(app, "127.0.0.1", 0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         running.append((server, executor))

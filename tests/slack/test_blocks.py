@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.engine.answer import Engine
-from bot.render import render
+from bot.render import render, slack_escape
 from bot.slack import blocks
 from bot.slack.listeners.home import contacts
 from tests.conftest import at
@@ -205,6 +205,9 @@ def test_the_home_view(engine: Engine) -> None:
     text = json.dumps(view, ensure_ascii=False)
 
     assert view["type"] == "home" and len(view["blocks"]) <= blocks.MAX_HOME_BLOCKS
+    kb = engine.kb
+    assert f"{len(kb.entries)} onderwerpen en {len(kb.by_code)} codes" in text
+    assert all(slack_escape(s.title) in text for s in kb.sources.values())
     assert "wat betekent retourcode 8290?" in text and "what is retourcode 8290?" in text
     assert "040-2975729" in text and "nu bereikbaar" in text
     assert "/declaratie &lt;vraag&gt;" in text

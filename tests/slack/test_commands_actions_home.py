@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from bot.render import slack_escape
 from bot.slack import blocks
+from tests.conftest import at
 from tests.slack import payloads
 from tests.slack.conftest import SUPPORT, Bot
 
@@ -297,17 +299,44 @@ def test_a_button_value_that_is_not_ours_is_answered_safely(bot: Bot) -> None:
 # ---------------------------------------------------------------- App Home
 
 
-def test_app_home_shows_what_the_bot_knows_examples_and_contacts(bot: Bot) -> None:
+def home_text(bot: Bot) -> str:
+    """Open the bot's App Home; everything the published view shows, as JSON."""
+    bot.fake.calls.clear()
     bot.event(payloads.home_opened())
-
     [publish] = bot.fake.to("views.publish")
     assert publish.params["user_id"] == payloads.USER
     view = publish.params["view"]
     assert view["type"] == "home"
     assert len(view["blocks"]) <= 100
-    text = json.dumps(view, ensure_ascii=False)
+    return json.dumps(view, ensure_ascii=False)
+
+
+def test_app_home_shows_what_the_bot_knows_examples_and_contacts(bot: Bot) -> None:
+    text = home_text(bot)
+
+    kb = bot.engine.kb
+    assert f"{len(kb.entries)} onderwerpen en {len(kb.by_code)} codes in de kennisbank" in text
+    assert len(kb.sources) > 3 and all(slack_escape(s.title) in text for s in kb.sources.values())
+    assert "Ik beantwoord vragen over retourcodes" in text  # what it answers, in both languages
+    assert "I answer questions about retourcodes" in text
     assert "wat betekent retourcode 8290?" in text and "what is retourcode 8290?" in text
     assert "040-2975729" in text and "ZKT.declareren@vgz.nl" in text
+
+
+def test_app_home_tells_whether_the_helpdesk_is_open_at_that_moment(start_bot: Any) -> None:
+    monday_morning = home_text(start_bot(clock=lambda: at(2024, 1, 8, 10)))
+    saturday = home_text(start_bot(clock=lambda: at(2024, 1, 6, 10)))
+
+    assert "nu bereikbaar" in monday_morning and "nu gesloten" not in monday_morning
+    assert "nu gesloten" in saturday and "weer bereikbaar maandag 08:30" in saturday
+
+
+def test_the_escalation_card_is_told_at_the_same_clock(start_bot: Any) -> None:
+    bot = start_bot(clock=lambda: at(2024, 1, 6, 10))  # a Saturday
+    bot.event(payloads.mention("<@UBOT> retourcode 8409"))
+
+    [post] = bot.fake.posts()
+    assert "nu gesloten" in post.texts() and "weer bereikbaar maandag 08:30" in post.texts()
 
 
 def test_opening_the_messages_tab_publishes_nothing(bot: Bot) -> None:

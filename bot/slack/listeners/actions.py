@@ -138,7 +138,7 @@ def register(app: App, deps: Deps) -> None:
             tell(deps, client, body, blocks.note(blocks.word("unknown_entry", data["l"])), _ref(data))
             return
         deps.recorder.suggestion(team_of(body), entry_id, ref=_ref(data))
-        answer = engine.explain(entry_id, data["l"])
+        answer = engine.explain(entry_id, data["l"], now=deps.clock())
         msg = blocks.answer_message(
             answer,
             engine.kb,
@@ -160,9 +160,9 @@ def register(app: App, deps: Deps) -> None:
         engine = deps.engine()
         entry_id = data.get("e")
         if isinstance(entry_id, str) and entry_id in engine.kb.by_id:
-            answer = engine.explain(entry_id, data["l"])
+            answer = engine.explain(entry_id, data["l"], now=deps.clock())
         else:
-            answer = engine.answer(data["q"])
+            answer = engine.answer(data["q"], now=deps.clock())
         msg = blocks.shared_message(answer, engine.kb, ref=_ref(data))
         ref, url, team_id = request_ref(body), body.get("response_url"), team_of(body)
         shared = respond(

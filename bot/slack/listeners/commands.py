@@ -24,7 +24,7 @@ def register(app: App, deps: Deps) -> None:
         started = time.perf_counter()
         question = str(command.get("text") or "")
         engine = deps.engine()
-        answer = engine.answer(question)
+        answer = engine.answer(question, now=deps.clock())
         trigger = command.get("trigger_id")
         ref = f"command {COMMAND} (trigger {trigger or '?'})"
         team_id = team_of(command)

@@ -1,10 +1,10 @@
 """The App Home tab: published each time a person opens it, so the helpdesk's open/closed
-state is current. `usage(team_id)` (with a store) gives the workspace's figures of the
+state is current (at `deps.clock()`). `usage(team_id)` (with a store) gives the workspace's figures of the
 last 7 days; None (no store, or the database is down) leaves them out."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App
@@ -36,5 +36,5 @@ def register(app: App, deps: Deps) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
         kb = deps.engine().kb
-        view = blocks.home_view(kb, contacts(kb, datetime.now(UTC)), usage(team_of(body)) if usage else None)
+        view = blocks.home_view(kb, contacts(kb, deps.clock()), usage(team_of(body)) if usage else None)
         client.views_publish(user_id=event["user"], view=view)
