@@ -100,3 +100,36 @@ def test_slash_command_home_tab_interactivity_and_socket_mode(manifest: dict[str
     assert manifest["features"]["bot_user"]["display_name"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True
+
+
+def running_in_slack() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return readme.split("## Running in Slack", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_says_where_each_token_is_and_how_to_switch_to_http() -> None:
+    section = running_in_slack()
+    for variable, where in [
+        ("SLACK_BOT_TOKEN", "*OAuth & Permissions* → **Bot User OAuth Token**"),
+        ("SLACK_APP_TOKEN", "*Basic Information* → *App-Level Tokens*"),
+        ("SLACK_SIGNING_SECRET", "*Basic Information* → *App Credentials* → **Signing Secret**"),
+    ]:
+        [row] = [line for line in section.splitlines() if line.strip().startswith(f"| `{variable}`")]
+        assert where in row, row
+    for change in (
+        "socket_mode_enabled: false",
+        "event_subscriptions.request_url",
+        "interactivity.request_url",
+    ):
+        assert change in section
+
+
+def test_the_readmes_links_into_docs_slack_md_point_at_its_headings() -> None:
+    docs = (ROOT / "docs" / "slack.md").read_text(encoding="utf-8")
+    anchors = {
+        re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+        for heading in re.findall(r"^#+ (.+)$", docs, re.M)
+    }
+    links = re.findall(r"\(docs/slack\.md#([^)]+)\)", running_in_slack())
+    assert len(links) >= 3
+    assert set(links) <= anchors, set(links) - anchors
