@@ -69,6 +69,18 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "The message contains no declaration answer and no retourcode that rejects the whole message; "
         "ask the municipality to explain.",
     ),
+    "encoding": (
+        "Het bestand gebruikt een tekenset (encoding) die ik niet lees; een 325-retourbericht is UTF-8. "
+        "Download het opnieuw uit VECOZO.",
+        "The file uses a character encoding I do not read; a 325 retour message is UTF-8. "
+        "Download it from VECOZO again.",
+    ),
+    "failed": (
+        "Ik kon dit bestand niet lezen; het is geen leesbaar 325-retourbericht. "
+        "Download het opnieuw uit VECOZO, of vraag een collega.",
+        "I could not read this file; it is not a readable 325 retour message. "
+        "Download it from VECOZO again, or ask a colleague.",
+    ),
     "zip_bad": (
         "Het zip-bestand is beschadigd of kan niet worden gelezen; download het opnieuw uit VECOZO.",
         "The zip file is damaged or cannot be read; download it from VECOZO again.",

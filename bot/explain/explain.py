@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,19 +31,37 @@ INFORMATIONAL = frozenset({NO_REMARK, "0233", "8001"})  # no remark / not assess
 
 def explain_bytes(data: bytes, filename: str, kb: KnowledgeBase, max_rows: int = MAX_ROWS) -> Explanation:
     """Explain a 325 (XML, or a zip holding one) held in memory; raises ExplainError."""
-    raw = io.BytesIO(data)
-    with xml_stream(raw, len(data)) as stream:
-        return explain_stream(stream, filename, kb, max_rows)
+    with _one_sentence():
+        raw = io.BytesIO(data)
+        with xml_stream(raw, len(data)) as stream:
+            return explain_stream(stream, filename, kb, max_rows)
 
 
 def explain_file(path: str | Path, kb: KnowledgeBase, max_rows: int = MAX_ROWS) -> Explanation:
     """Explain a 325 file on disk, streaming it; raises ExplainError."""
+    with _one_sentence():
+        try:
+            raw = open(path, "rb")  # noqa: SIM115 - closed below, after the stream is read
+        except OSError as exc:
+            raise ExplainError("unreadable", reason=exc.strerror or type(exc).__name__) from None
+        with raw, xml_stream(raw, os.fstat(raw.fileno()).st_size) as stream:
+            return explain_stream(stream, Path(path).name, kb, max_rows)
+
+
+@contextmanager
+def _one_sentence() -> Iterator[None]:
+    """Whatever goes wrong reading a file ends as an ExplainError: one sentence, never a traceback.
+
+    The parser's own failures have their own sentences; anything else (a case nobody foresaw)
+    becomes "failed". Its message may quote the file, so it is dropped: only the exception's
+    type is kept (`cause`), for the caller's log.
+    """
     try:
-        raw = open(path, "rb")  # noqa: SIM115 - closed below, after the stream is read
-    except OSError as exc:
-        raise ExplainError("unreadable", reason=exc.strerror or type(exc).__name__) from None
-    with raw, xml_stream(raw, os.fstat(raw.fileno()).st_size) as stream:
-        return explain_stream(stream, Path(path).name, kb, max_rows)
+        yield
+    except ExplainError:
+        raise
+    except Exception as exc:
+        raise ExplainError("failed", cause=type(exc).__name__) from None
 
 
 class _Lookup:

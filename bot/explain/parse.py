@@ -17,9 +17,9 @@ DeclaratieAntwoord / Clienten / Client / Prestaties / Prestatie, each level with
 
 from __future__ import annotations
 
+import codecs
 import re
 import zipfile
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -43,6 +43,7 @@ MESSAGES: dict[str, tuple[str, Standard]] = {
 RELEASE = "3.2"
 _NAMESPACE = re.compile(r"/(iwmo|ijw)/(\d+)_(\d+)/((?:wmo|jw)\d{3})/schema$", re.IGNORECASE)
 _CODE = re.compile(r"^[0-9A-Z]{4}$")
+_INTEGER = re.compile(r"[0-9]{1,12}")  # LDT_TotaalBedrag is at most 999999999999 (12 digits)
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 Record = Header | Answer | Client | Prestatie
@@ -55,17 +56,24 @@ class _Readable(Protocol):
 class _Limited:
     """A read-only stream that refuses to deliver more than `limit` bytes."""
 
-    def __init__(self, raw: _Readable, limit: int = MAX_BYTES) -> None:
+    def __init__(self, raw: _Readable, limit: int = MAX_BYTES, zipped: bool = False) -> None:
         self.raw = raw
         self.limit = limit
+        self.zipped = zipped  # a member of a zip: any failure to inflate it is a damaged zip
         self.count = 0
 
     def read(self, n: int = -1) -> bytes:
         want = self.limit + 1 - self.count if n < 0 else min(n, self.limit + 1 - self.count)
         try:
             data = self.raw.read(max(want, 1))
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-            raise ExplainError("zip_bad") from exc
+        except OSError as exc:  # a disk or pipe that fails while being read
+            if not self.zipped:
+                raise ExplainError("unreadable", reason=exc.strerror or type(exc).__name__) from None
+            raise ExplainError("zip_bad") from None
+        except Exception:  # inflating a damaged member: BadZipFile (CRC), zlib.error, EOFError, ...
+            if not self.zipped:
+                raise
+            raise ExplainError("zip_bad") from None
         self.count += len(data)
         if self.count > self.limit:
             raise ExplainError("too_large")
@@ -86,8 +94,8 @@ def xml_stream(raw: BinaryIO, size: int) -> Iterator[_Limited]:
         return
     try:
         archive = zipfile.ZipFile(raw)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ExplainError("zip_bad") from exc
+    except Exception:  # BadZipFile, but a damaged directory also gives OSError, ValueError, ...
+        raise ExplainError("zip_bad") from None
     with archive:
         files = [i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
         if not files:
@@ -103,10 +111,10 @@ def xml_stream(raw: BinaryIO, size: int) -> Iterator[_Limited]:
             raise ExplainError("empty")
         try:
             member = archive.open(info)
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
-            raise ExplainError("zip_bad") from exc
+        except Exception:  # BadZipFile, NotImplementedError ("zip file version 19.7"), ValueError, ...
+            raise ExplainError("zip_bad") from None
         with member:
-            yield _Limited(member)
+            yield _Limited(member, zipped=True)
 
 
 class _Fields:
@@ -131,7 +139,7 @@ class _Fields:
 
     def integer(self, key: str) -> int:
         value = self.get(key)
-        if not value.isdigit():
+        if not _INTEGER.fullmatch(value):  # ASCII digits only: str.isdigit() also takes "²" and "٤"
             raise ExplainError("bad_value", field=f"{self.name}/{key}", expected="integer")
         return int(value)
 
@@ -167,8 +175,12 @@ def read_325(stream: _Readable) -> Iterator[Record]:
     """
     target = _Target()
     parser = DefusedXMLParser(target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    first = True
     try:
         while chunk := stream.read(CHUNK):
+            if first:
+                _check_declaration(chunk)
+                first = False
             parser.feed(chunk)
             yield from target.drain()
         parser.close()
@@ -178,8 +190,51 @@ def read_325(stream: _Readable) -> Iterator[Record]:
         raise ExplainError("broken_xml" if target.root_seen else "not_xml", line=line) from None
     except DefusedXmlException:
         raise ExplainError("hostile") from None
+    except (LookupError, ValueError):
+        # the declared encoding is looked up by pyexpat when it reads the declaration, before
+        # the root element: LookupError ("KTF-8", "rot13"), ValueError (multi-byte encodings)
+        if target.root_seen:
+            raise
+        raise ExplainError("encoding") from None
     if target.header is None:
         raise ExplainError("missing", field="Header")
+
+
+# The encodings a 325 can come in: UTF-8 (the iStandaarden's), and what expat reads natively or
+# byte for byte: UTF-16, ASCII, the ISO-8859 family and its Windows superset cp1252.
+ENCODINGS = frozenset(
+    {"utf-8", "utf-16", "utf-16-le", "utf-16-be", "ascii", "cp1252"}
+    | {f"iso8859-{n}" for n in range(1, 17) if n != 12}
+)
+_XML_DECLARATION = re.compile(rb"\s*<\?xml\s([^>]{0,400}?)\?>")
+_ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']{0,64})["']""")
+
+
+def _head_as_ascii(head: bytes) -> bytes:
+    """The first bytes as ASCII-compatible bytes, whatever the byte order mark says."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return head[3:]
+    for mark, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(mark):
+            return head[2:512].decode(codec, "replace").encode("ascii", "replace")
+    for start, codec in ((b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be")):
+        if head.startswith(start):
+            return head[:512].decode(codec, "replace").encode("ascii", "replace")
+    return head
+
+
+def _check_declaration(head: bytes) -> None:
+    """Refuse an encoding other than those in ENCODINGS, named in the XML declaration."""
+    declaration = _XML_DECLARATION.match(_head_as_ascii(head))
+    named = _ENCODING.search(declaration.group(1)) if declaration else None
+    if named is None:
+        return  # no declaration, or none naming an encoding: UTF-8 (or UTF-16 by its mark)
+    try:
+        codec = codecs.lookup(named.group(1).decode("ascii", "replace"))
+    except LookupError:
+        raise ExplainError("encoding") from None
+    if codec.name not in ENCODINGS:
+        raise ExplainError("encoding")
 
 
 class _Target:

@@ -313,3 +313,118 @@ def test_every_error_is_one_sentence_in_both_languages(kind: str) -> None:
     for text in (nl, en):
         assert "{" not in text and "\n" not in text and "Traceback" not in text
         assert text[0].isupper() and text.endswith(".")
+
+
+# ------------------------------------------------------------------ whatever breaks: a sentence
+
+
+def _central(data: bytearray) -> int:
+    return data.rindex(b"PK\x01\x02")
+
+
+def _end_record(data: bytearray) -> int:
+    return data.rindex(b"PK\x05\x06")
+
+
+def test_zip_needing_a_newer_version_to_extract_is_damaged(kb: KnowledgeBase) -> None:
+    data = bytearray(zipped(("a.xml", fixture_bytes(PARTLY))))
+    data[_central(data) + 6] = 197  # "version needed to extract": 19.7 -> NotImplementedError at open()
+    err = refused(bytes(data), kb, "download.zip")
+    assert err.kind == "zip_bad"
+    assert err.message("nl") == (
+        "Het zip-bestand is beschadigd of kan niet worden gelezen; download het opnieuw uit VECOZO."
+    )
+
+
+@pytest.mark.parametrize("offset", [0x0403CA + 2, 0x7FFFFFFF])
+def test_zip_whose_directory_points_outside_the_file_is_damaged(
+    kb: KnowledgeBase, tmp_path: Path, offset: int
+) -> None:
+    data = bytearray(zipped(("a.xml", fixture_bytes(PARTLY))))
+    end = _end_record(data)
+    data[end + 16 : end + 20] = offset.to_bytes(4, "little")  # offset of the central directory
+    assert refused(bytes(data), kb, "download.zip").kind == "zip_bad"  # in memory: ValueError (seek)
+    path = tmp_path / "download.zip"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ExplainError) as info:  # on disk: OSError [Errno 22]
+        explain_file(path, kb)
+    assert info.value.kind == "zip_bad"
+
+
+def test_zip_fuzzed_gets_a_sentence_every_time(kb: KnowledgeBase) -> None:
+    import random
+
+    rng = random.Random(7)
+    good = zipped(("a.xml", fixture_bytes(PARTLY)))
+    for _ in range(400):
+        data = bytearray(good)
+        for _ in range(rng.randint(1, 3)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        try:
+            explain_bytes(bytes(data), "f.zip", kb)
+        except ExplainError as exc:
+            assert exc.kind != "failed", "a damaged zip has its own sentence"
+
+
+@pytest.mark.parametrize("value", ["4122²", "٤١٢٢٠", "4" * 13, "9" * 5000, "+41220", " 4 1220", "41220.0"])
+def test_only_ascii_digits_make_an_amount(kb: KnowledgeBase, value: str) -> None:
+    text = fixture_text(PARTLY).replace(">41220<", f">{value}<")
+    err = refused(text.encode(), kb)
+    assert (err.kind, err.params["field"]) == ("bad_value", "Prestatie/IngediendBedrag/Bedrag")
+    assert value.strip() not in err.message("nl")
+
+
+def test_non_ascii_digits_are_no_volume(kb: KnowledgeBase) -> None:
+    text = fixture_text(PARTLY).replace("<wmo325:GeleverdVolume>6<", "<wmo325:GeleverdVolume>٦<")
+    assert refused(text.encode(), kb).params["field"] == "Prestatie/GeleverdVolume"
+
+
+@pytest.mark.parametrize("encoding", ["KTF-8", "EBCDIC-XX", "shift_jis", "UTF-7", "rot13", "hex", "big5"])
+def test_an_encoding_i_do_not_read_is_one_sentence(kb: KnowledgeBase, encoding: str) -> None:
+    text = fixture_text(PARTLY).replace('encoding="UTF-8"', f'encoding="{encoding}"', 1)
+    err = refused(text.encode(), kb)
+    assert err.kind == "encoding"
+    assert err.message("nl") == (
+        "Het bestand gebruikt een tekenset (encoding) die ik niet lees; een 325-retourbericht is UTF-8. "
+        "Download het opnieuw uit VECOZO."
+    )
+    assert encoding not in err.message("nl") + err.message("en")
+
+
+@pytest.mark.parametrize("encoding", ["ISO-8859-1", "latin-1", "windows-1252", "ISO-8859-15", "US-ASCII"])
+def test_the_iso_8859_family_is_read(kb: KnowledgeBase, encoding: str) -> None:
+    text = fixture_text(PARTLY).replace('encoding="UTF-8"', f'encoding="{encoding}"', 1)
+    text = text.replace(">WMO2601-0003<", ">WMO2601-0003é<" if encoding != "US-ASCII" else ">WMO2601-0003<")
+    x = explain_bytes(text.encode("latin-1" if encoding != "US-ASCII" else "ascii"), "x.xml", kb)
+    assert x.prestaties == 3
+    if encoding != "US-ASCII":
+        assert x.rows[0].p.reference == "WMO2601-0003é"
+
+
+def test_utf16_with_its_mark_is_read_and_a_bad_name_in_it_refused(kb: KnowledgeBase) -> None:
+    text = fixture_text(PARTLY).replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+    assert explain_bytes(text.encode("utf-16"), "x.xml", kb).prestaties == 3
+    bad = text.replace('encoding="UTF-16"', 'encoding="shift_jis"', 1)
+    assert refused(bad.encode("utf-16"), kb).kind == "encoding"
+
+
+def test_a_failure_nobody_foresaw_is_still_one_sentence_without_the_file(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import bot.explain.explain as explain_module
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("BSN 533257281 in a message")
+
+    monkeypatch.setattr(explain_module, "read_325", crash)
+    err = refused(fixture_bytes(PARTLY), kb)
+    assert (err.kind, err.params) == ("failed", {"cause": "RuntimeError"})
+    assert err.__cause__ is None and err.__suppress_context__
+    assert "533257281" not in err.message("nl") + err.message("en") + str(err)
+    assert err.message("nl") == (
+        "Ik kon dit bestand niet lezen; het is geen leesbaar 325-retourbericht. "
+        "Download het opnieuw uit VECOZO, of vraag een collega."
+    )
+    (tmp_path / "r.xml").write_bytes(fixture_bytes(PARTLY))
+    with pytest.raises(ExplainError, match="could not read this file"):
+        explain_file(tmp_path / "r.xml", kb)

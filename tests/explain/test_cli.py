@@ -86,3 +86,30 @@ def test_unknown_code_still_explained(tmp_path: Path) -> None:
         "• 9999 Onbekende retourcode: die staat niet in de iJw 3.2-codelijst van mijn kennisbank"
         in out.stdout
     )
+
+
+def test_files_that_used_to_crash_get_one_sentence(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a.xml", fixture_text("wmo325-partly-rejected.xml"))
+    damaged = bytearray(packed.getvalue())
+    damaged[damaged.rindex(b"PK\x01\x02") + 6] = 197  # "zip file version 19.7"
+    (tmp_path / "versie.zip").write_bytes(bytes(damaged))
+    text = fixture_text("wmo325-partly-rejected.xml")
+    (tmp_path / "bedrag.xml").write_text(text.replace(">41220<", ">" + "9" * 5000 + "<"), encoding="utf-8")
+    (tmp_path / "kwadraat.xml").write_text(text.replace(">41220<", ">4122²<"), encoding="utf-8")
+    (tmp_path / "tekenset.xml").write_text(text.replace('"UTF-8"', '"KTF-8"', 1), encoding="utf-8")
+    for name, sentence in (
+        ("versie.zip", "Het zip-bestand is beschadigd"),
+        ("bedrag.xml", "Prestatie/IngediendBedrag/Bedrag heeft geen geldige waarde"),
+        ("kwadraat.xml", "Prestatie/IngediendBedrag/Bedrag heeft geen geldige waarde"),
+        ("tekenset.xml", "Het bestand gebruikt een tekenset (encoding) die ik niet lees"),
+    ):
+        out = run(str(tmp_path / name))
+        assert out.returncode == 2, (name, out.stderr[-500:])
+        assert out.stdout == "" and len(out.stderr.splitlines()) == 1, name
+        assert out.stderr.startswith(f"declaratiebot explain: {sentence}"), name
+        assert "Traceback" not in out.stderr and "4122" not in out.stderr and "KTF" not in out.stderr

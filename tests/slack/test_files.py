@@ -230,3 +230,76 @@ def test_a_hostile_file_name_never_pings_or_injects_markup(bot: Bot) -> None:
     assert "gedeeltelijk toegekend" in posted
     for markup in ("<!channel>", "<@U0BOSS>", "<https://evil.example"):
         assert markup not in posted
+
+
+# ------------------------------------------------------------------ a file that crashes: a sentence
+
+
+def _damaged_zip() -> bytes:
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a.xml", fixture_bytes(PARTLY))
+    data = bytearray(packed.getvalue())
+    data[data.rindex(b"PK\x01\x02") + 6] = 197  # "version needed to extract" 19.7: NotImplementedError
+    return bytes(data)
+
+
+def test_files_that_used_to_crash_get_their_sentence_in_the_thread(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = fixture_bytes(PARTLY).decode()
+    damaged = bot.fake.share_file("retour.zip", _damaged_zip())
+    digits = bot.fake.share_file("retour.xml", text.replace(">41220<", ">" + "9" * 5000 + "<").encode())
+    encoding = bot.fake.share_file("r.xml", text.replace('"UTF-8"', '"KTF-8"', 1).encode())
+    with caplog.at_level(logging.INFO):
+        bot.event(dm_with([damaged, digits, encoding]), eid="EvCrash")
+    first, second, third = replies(bot, payloads.DM)
+    assert all(p.params["thread_ts"] == "1700000000.000300" for p in (first, second, third))
+    assert "Het zip-bestand is beschadigd" in first.texts()
+    assert "Prestatie/IngediendBedrag/Bedrag heeft geen geldige waarde" in second.texts()
+    assert "tekenset (encoding) die ik niet lees" in third.texts()
+    assert "Traceback" not in caplog.text and "99999" not in caplog.text and "KTF" not in caplog.text
+    assert "zip_bad" in caplog.text and "bad_value" in caplog.text and "encoding" in caplog.text
+
+
+def test_a_crash_while_explaining_posts_the_sentence_and_logs_only_its_type(
+    bot: Bot, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.slack import blocks
+
+    def crash(x: Any, lang: str) -> list[Any]:
+        raise ValueError(f"cannot render {x.rows[0].p.reference} of BSN 533257281")
+
+    monkeypatch.setattr(blocks, "explanation_messages", crash)
+    shared = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
+    with caplog.at_level(logging.INFO):
+        bot.event(dm_with([shared]), eid="EvRenderCrash")
+    [post] = replies(bot, payloads.DM)
+    assert post.params["thread_ts"] == "1700000000.000300"
+    sentence = (
+        "Ik kon dit bestand niet lezen; het is geen leesbaar 325-retourbericht. "
+        "Download het opnieuw uit VECOZO, of vraag een collega."
+    )
+    assert post.params["text"] == sentence
+    assert [b["text"]["text"] for b in post.params["blocks"]] == [sentence]
+    assert "EvRenderCrash" in caplog.text and "explaining failed (ValueError)" in caplog.text
+    for secret in ("WMO2601-0003", "533257281", "cannot render", "Traceback"):
+        assert secret not in caplog.text
+
+
+def test_a_crash_inside_the_explainer_is_told_and_logged_as_its_type(
+    bot: Bot, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.explain.explain as explain_module
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise KeyError("533257281")
+
+    monkeypatch.setattr(explain_module, "read_325", crash)
+    shared = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
+    with caplog.at_level(logging.INFO):
+        bot.event(dm_with([shared]), eid="EvParseCrash")
+    [post] = replies(bot, payloads.DM)
+    assert "Ik kon dit bestand niet lezen" in post.texts()
+    assert "not explained (failed, KeyError)" in caplog.text
+    assert "533257281" not in caplog.text and "Traceback" not in caplog.text

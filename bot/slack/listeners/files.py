@@ -87,11 +87,21 @@ def explain_one(
         return [blocks.note(blocks.word("file_fetch_failed", lang))]
     try:
         x = explain_bytes(data, str(info.get("name") or "retour.xml"), deps.engine().kb, max_rows=MAX_ROWS)
+        messages = blocks.explanation_messages(x, lang)
     except ExplainError as exc:
-        log.info("file %s of %s: %d bytes, not explained (%s)", file_id, ref, len(data), exc.kind)
+        cause = exc.params.get("cause")  # "failed": the type of what went wrong, never its message
+        why = f"{exc.kind}, {cause}" if cause else exc.kind
+        log.info("file %s of %s: %d bytes, not explained (%s)", file_id, ref, len(data), why)
         return [blocks.note(slack_escape(exc.message(lang)))]
+    except Exception as exc:
+        # Anything else (rendering, Block Kit): the person still gets a sentence. Only the type is
+        # logged: an exception's message or traceback can quote the file (a BSN, an amount).
+        log.warning(
+            "file %s of %s: %d bytes, explaining failed (%s)", file_id, ref, len(data), type(exc).__name__
+        )
+        return [blocks.note(slack_escape(ExplainError("failed").message(lang)))]
     log.info("file %s of %s: %d bytes explained, %d codes", file_id, ref, len(data), len(x.codes))
-    return blocks.explanation_messages(x, lang)
+    return messages
 
 
 def on_slack(url: str, api_url: str) -> bool:
