@@ -36,6 +36,8 @@ class Recorder:
         latency_ms: int,
         ref: str | None,
     ) -> None:
+        if answer.help or answer.thanks:
+            return  # "hoi", "help", "bedankt!": not a question, so not in the figures
         record = QuestionRecord(
             team_id=team_id,
             channel_type=channel_type,

@@ -96,8 +96,9 @@ def respond(
 
 
 def needs_person(answer: Answer) -> bool:
-    """The bot does not know and has nothing to suggest: pass the question on by itself."""
-    return not answer.answered and not answer.help and not answer.suggestions
+    """The bot does not know and has nothing to suggest: pass the question on by itself.
+    A greeting, an empty question or a thank-you is no question for a person."""
+    return not answer.answered and not answer.help and not answer.thanks and not answer.suggestions
 
 
 def answer_in_conversation(

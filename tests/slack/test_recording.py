@@ -69,6 +69,16 @@ def test_an_unknown_dm_question_is_recorded_unanswered_with_its_hand_off(sbot: B
     assert kinds(store) == [("handoff", "EvUnknown1")]
 
 
+def test_thanks_and_greetings_are_answered_but_not_passed_on_or_counted(sbot: Bot, store: Store) -> None:
+    sbot.event(payloads.dm("bedankt!", ts="1700000000.000300", thread_ts="1700000000.000200"), eid="EvThanks")
+    sbot.event(payloads.dm("hoi", ts="1700000000.000400"), eid="EvHello")
+    thanks, hello = sbot.fake.posts(payloads.DM)
+    assert thanks.params["thread_ts"] == "1700000000.000200" and "Graag gedaan" in thanks.texts()
+    assert "retourcodes" in hello.texts()  # what the bot can answer
+    assert sbot.fake.posts(channel="C0SUPPORT") == []
+    assert rows(store, questions) == [] and kinds(store) == []
+
+
 def test_clicks_are_recorded_against_the_question_they_were_under(sbot: Bot, store: Store) -> None:
     sbot.event(payloads.mention("<@UBOT> wat is 8290"), eid="EvClick1")
     [reply] = sbot.fake.posts(channel=payloads.CHANNEL)
