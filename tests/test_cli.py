@@ -170,3 +170,17 @@ def test_chat_answers_until_an_empty_line() -> None:
     out = run("chat", stdin="wat is 8290\nwhat is 490\n\n")
     assert out.returncode == 0
     assert "Retourcode 8290" in out.stdout and "Declareren Jeugdhulp" in out.stdout
+
+
+def test_a_reader_that_goes_away_gets_no_traceback() -> None:
+    """`declaratiebot ask ... | head -1`: the pipe closes before the answer is written."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before the first byte
+    try:
+        done = subprocess.run(
+            [*CMD, "ask", "wat is 8612"], stdout=write_end, stderr=subprocess.PIPE, timeout=60
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0
+    assert b"Traceback" not in done.stderr and b"BrokenPipeError" not in done.stderr
