@@ -111,6 +111,7 @@ class Engine:
         self.kb = kb
         lang = kb.language
         self.thanks = {t for w in lang.thanks for t in fold(w).split()}
+        self.amount_words = {fold(w) for w in lang.amount_words}
         stopwords = lang.stopwords.nl + lang.stopwords.en
         self.stopwords = {t for w in stopwords for t in fold(w).split()} | self.thanks
         self.code_cues = {fold(w) for w in lang.code_cues}
@@ -174,7 +175,7 @@ class Engine:
                 recognised.append(f.code)
                 for e in self.kb.by_prestatiecode[f.code]:
                     items.append(self._item(e, f.code, toks))
-            elif self._reportable(f, cue, bare):
+            elif self._reportable(f, cue, bare, amount=bool(self.amount_words & set(toks))):
                 recognised.append(f.code)
                 unknown.append(f.code)
 
@@ -378,14 +379,17 @@ class Engine:
     def _known(self, code: str) -> bool:
         return code in self.kb.by_code or code in self.kb.by_prestatiecode
 
-    def _reportable(self, f: codes_mod.Found, cue: bool, bare: bool) -> bool:
-        """Is this unknown code-shaped token a code the person asked about?"""
+    def _reportable(self, f: codes_mod.Found, cue: bool, bare: bool, amount: bool = False) -> bool:
+        """Is this unknown code-shaped token a code the person asked about?
+
+        Not a year ("in 2026"), and not a sum of money ("ToegekendBedrag 2500, hoeveel euro?")
+        unless the question calls it a code."""
         if f.shape in ALWAYS_CODE:
             return True
         if f.shape in ("prestatie", "spaced"):
             return _letters(f.code) in self.code_prefixes
         if f.shape == "number4":
-            return not codes_mod.is_year(f.code)
+            return not codes_mod.is_year(f.code) and (cue or not amount)
         return cue or bare  # number3: "100 karakters" is not a code, "berichtcode 100" is
 
     def _near(self, code: str, lang: str) -> list[Suggestion]:

@@ -153,8 +153,8 @@ class Matcher:
             if ignore and raw in ignore:
                 continue
             known = self.correct(raw)
-            if known is None and len(raw) == 1:
-                continue  # the "t" of "can't": no word of its own
+            if known is None and (len(raw) == 1 or raw.isdigit()):
+                continue  # the "t" of "can't", a number we have no phrase with: no words of their own
             if known is None:
                 query.setdefault("\0" + raw, self.unknown_weight)
             else:

@@ -152,6 +152,7 @@ class Language:
     synonyms: dict[str, list[str]] = field(default_factory=dict)
     light_words: list[str] = field(default_factory=list)
     thanks: list[str] = field(default_factory=list)
+    amount_words: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

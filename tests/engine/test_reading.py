@@ -185,3 +185,18 @@ def test_a_greeting_or_an_empty_question_gets_what_the_bot_can_answer(engine: En
 
 def test_thanks_with_a_question_is_the_question(engine: Engine) -> None:
     assert topic(engine, "ok, bedankt, en wat is 8290 dan?") == ["wlz-retourcode-8290"]
+
+
+# ------------------------------------------------------ numbers that are no codes
+
+
+def test_a_sum_of_money_is_not_an_unknown_code(engine: Engine) -> None:
+    a = engine.answer("ToegekendBedrag 2500, hoeveel euro is dat?")
+    assert "2500" not in a.unknown_codes
+    assert a.topic == ["bedragen-in-centen"] or a.suggestions[0].entry_id == "bedragen-in-centen"
+    assert engine.answer("retourcode 2500 bij het bedrag").unknown_codes == ("2500",)  # called a code
+    assert engine.answer("wat is 2500").unknown_codes == ("2500",)
+
+
+def test_a_number_we_have_no_phrase_with_does_not_weigh_as_a_word(engine: Engine) -> None:
+    assert engine.matcher.query("toegekendbedrag 2500 euro") == engine.matcher.query("toegekendbedrag euro")
