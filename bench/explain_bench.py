@@ -12,7 +12,10 @@ does not hide another's:
 - `defusedxml.ElementTree.parse`: the hardened parser, but loading the whole tree.
 
 The whole command `declaratiebot explain FILE` is timed too (wall time and the peak RSS of
-that process, from os.wait4), as a person runs it. Per way: wall time of the explanation
+that process, from os.wait4), as a person runs it, on the large file and on six hostile
+shapes of about 24 MB (a huge value in a small zip, a million distinct elements, deep
+nesting, whitespace, one huge tag, one retourcode repeated): each must end in a sentence or
+an explanation, never a traceback, and its peak RSS is reported. Per way: wall time of the explanation
 alone (knowledge base loaded before; median of the runs), peak RSS of the process above what
 it was before the explanation (ru_maxrss), the process's peak RSS, and tracemalloc's peak of
 Python allocations (a separate run: tracemalloc slows everything). Both baselines must give
@@ -262,11 +265,93 @@ def command(path: Path, runs: int, cache: str) -> dict[str, Any]:
     return {"seconds": statistics.median(times), "rss_peak_mb": max(peaks), "runs": runs}
 
 
-def run(prestaties: int, runs: int) -> dict[str, Any]:
+def hostile_files(directory: Path, size: int) -> dict[str, Path]:
+    """Files of about `size` bytes shaped to make a reader hold much (audit of issue 4):
+    a huge value in a small zip, a million distinct elements, deep nesting, whitespace, a
+    huge tag, one retourcode repeated. Each must end in a sentence or a bounded explanation."""
+    import zipfile
+
+    base = (ROOT / "tests/explain/fixtures/wmo325-partly-rejected.xml").read_text(encoding="utf-8")
+
+    def inside(old: str, filler: str) -> bytes:
+        return base.replace(old, filler + old, 1).encode()[: 25 * 2**20]
+
+    n = max(size // 16, 1000)
+    shapes = {
+        "value-in-zip": inside("0599<", "1" * size),
+        "distinct-elements": inside(
+            "<wmo325:ToewijzingNummer>", "".join(f"<X{i}>y</X{i}>" for i in range(n))
+        ),
+        "deep": inside("<wmo325:Afzender>", "<D>" * (size // 8) + "</D>" * (size // 8)),
+        "whitespace-in-zip": inside("<wmo325:Afzender>", " " * size),
+        "huge-tag": inside(
+            "<wmo325:Afzender>", "<A " + " ".join(f'a{i}=">"' for i in range(size // 9)) + "/>"
+        ),
+        "one-code-repeated": inside(
+            "<wmo325:RetourCode>9308", "<wmo325:RetourCode>9307</wmo325:RetourCode>" * (size // 44)
+        ),
+    }
+    paths = {}
+    for name, data in shapes.items():
+        path = directory / (f"{name}.zip" if name.endswith("-in-zip") else f"{name}.xml")
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+                z.writestr("r.xml", data)
+        else:
+            path.write_bytes(data)
+        paths[name] = path
+    return paths
+
+
+def command_outcome(path: Path, cache: str) -> dict[str, Any]:
+    """One run of `declaratiebot explain FILE`: wall time, peak RSS, exit status, first line."""
+    cmd = [sys.executable, "-m", "bot", "explain", str(path)]
+    env = {**os.environ, "DECLARATIEBOT_CACHE_DIR": cache}
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the largest child so far: see below
+    said = (err or out).decode("utf-8", "replace").splitlines()
+    return {
+        "file": path.name,
+        "bytes": path.stat().st_size,
+        "status": proc.returncode,
+        "seconds": seconds,
+        "rss_peak_mb": usage.ru_maxrss / 1024,
+        "said": said[0][:160] if said else "",
+    }
+
+
+def hostile(runs_dir: Path, cache: str, size: int) -> list[dict[str, Any]]:
+    """Each hostile shape explained by the whole command, in a fresh measuring process each
+    (RUSAGE_CHILDREN is the largest child's peak, so every file gets its own parent)."""
+    rows = []
+    for name, path in hostile_files(runs_dir, size).items():
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.explain_bench", "--one-command", str(path), cache],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=600,
+            check=False,
+        )
+        if out.returncode != 0:
+            sys.stderr.write(out.stderr[-3000:])
+            raise SystemExit(f"explain_bench: measuring {name} failed")
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        if "Traceback" in row["said"] or row["status"] not in (0, 2):
+            raise SystemExit(f"explain_bench: {name}: {row}")
+        rows.append({"shape": name, **row})
+    return rows
+
+
+def run(prestaties: int, runs: int, hostile_size: int = 24 * 2**20) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="explain-bench-") as tmp:
         path = Path(tmp) / "jw325-bench.xml"
         size = generate(path, prestaties)
         whole = command(path, runs, str(Path(tmp) / "cache"))
+        shapes = hostile(Path(tmp), str(Path(tmp) / "cache"), hostile_size)
         rows = []
         for way in WAYS:
             out = subprocess.run(
@@ -303,6 +388,7 @@ def run(prestaties: int, runs: int) -> dict[str, Any]:
         r["traced_ratio"] = r["traced_peak_mb"] / max(ours["traced_peak_mb"], 0.01)
     return {
         "command": whole,
+        "hostile": shapes,
         "prestaties": prestaties,
         "clients": ours["figures"]["clients"],
         "bytes": size,
@@ -341,7 +427,17 @@ def markdown(result: dict[str, Any]) -> str:
         f"explain, print the first 100 prestaties; median of {whole['runs']} run(s)): "
         f"{whole['seconds']:.2f} s, peak RSS {whole['rss_peak_mb']:.0f} MB. "
         f"Target: under {TARGET_S:.0f} s and under {TARGET_MB:.0f} MB: {'met' if met else 'NOT met'}.",
+        "",
+        "Hostile shapes (each the whole command on one generated file; exit 2 is a sentence):",
+        "",
+        "| shape | file | exit | time | peak RSS | said |",
+        "|---|--:|--:|--:|--:|---|",
     ]
+    for h in result["hostile"]:
+        lines.append(
+            f"| {h['shape']} | {h['bytes'] / 2**20:.2f} MB | {h['status']} | {h['seconds']:.2f} s | "
+            f"{h['rss_peak_mb']:.0f} MB | {h['said'][:70]} |"
+        )
     return "\n".join(lines)
 
 
@@ -351,12 +447,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--prestaties", type=int, default=20_000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--worker", nargs=2, metavar=("WAY", "FILE"), help=argparse.SUPPRESS)
+    ap.add_argument("--one-command", nargs=2, metavar=("FILE", "CACHE"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
         emit(worker(args.worker[0], Path(args.worker[1]), args.runs))
         return 0
+    if args.one_command:
+        emit(command_outcome(Path(args.one_command[0]), args.one_command[1]))
+        return 0
     prestaties, runs = (200, 1) if args.quick else (args.prestaties, args.runs)
-    result = run(prestaties, runs)
+    result = run(prestaties, runs, hostile_size=200_000 if args.quick else 24 * 2**20)
     result["machine"] = machine()
     result["markdown"] = markdown(result)
     print(result["markdown"], file=sys.stderr)

@@ -69,6 +69,32 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "The message contains no declaration answer and no retourcode that rejects the whole message; "
         "ask the municipality to explain.",
     ),
+    "too_long": (
+        "{field} is langer dan {limit} tekens; zo lang is geen waarde in een 325-retourbericht, "
+        "dus het wordt niet gelezen.",
+        "{field} is longer than {limit} characters; no value in a 325 retour message is that long, "
+        "so it is not read.",
+    ),
+    "too_deep": (
+        "Het bestand is dieper genest dan een 325-retourbericht ooit is; het wordt niet gelezen.",
+        "The file is nested deeper than a 325 retour message ever is; it is not read.",
+    ),
+    "too_many_names": (
+        "Het bestand gebruikt meer verschillende namen van elementen dan een 325-retourbericht kent; "
+        "het wordt niet gelezen.",
+        "The file uses more different element names than a 325 retour message has; it is not read.",
+    ),
+    "too_many_codes": (
+        "Het bestand bevat meer dan {limit} verschillende retourcodes; zoveel bestaan er niet, "
+        "dus het wordt niet gelezen.",
+        "The file holds more than {limit} different retourcodes; there are not that many, so it is not read.",
+    ),
+    "long_run": (
+        "Het bestand bevat een stuk van meer dan 64 kB zonder één tag (een enorme tekst, tag of witruimte); "
+        "zo is een 325-retourbericht nooit opgebouwd, dus het wordt niet gelezen.",
+        "The file holds more than 64 kB without a single tag (a huge text, tag or whitespace); "
+        "a 325 retour message is never built like that, so it is not read.",
+    ),
     "encoding": (
         "Het bestand gebruikt een tekenset (encoding) die ik niet lees; een 325-retourbericht is UTF-8. "
         "Download het opnieuw uit VECOZO.",

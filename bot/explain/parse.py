@@ -124,7 +124,7 @@ class _Fields:
         self.name = name
         self.depth = depth
         self.values: dict[str, str] = {}
-        self.codes: list[str] = []
+        self.codes: dict[str, None] = {}  # in order, each once
         self.prestaties = 0
         self.bsn = ""  # masked; a Prestatie takes its client's
 
@@ -163,6 +163,59 @@ _RECORDS = {
     "Client": "Clienten",
     "Prestatie": "Prestaties",
 }
+# The leaf values read from each record, as paths below it (JW325.xsd; WMO325 mirrors it). Text
+# anywhere else (other elements, whitespace between elements) is not even collected.
+_LEAVES: dict[str, frozenset[str]] = {
+    "Header": frozenset(
+        {
+            "BerichtCode",
+            "BerichtVersie",
+            "BerichtSubversie",
+            "Afzender",
+            "Ontvanger",
+            "BerichtIdentificatie/Identificatie",
+            "BerichtIdentificatie/Dagtekening",
+            "DeclaratieIdentificatie/Identificatie",
+            "DeclaratieIdentificatie/Dagtekening",
+        }
+    ),
+    "DeclaratieAntwoord": frozenset(
+        {
+            "DeclaratieNummer",
+            "TotaalIngediendBedrag/TotaalBedrag",
+            "TotaalIngediendBedrag/DebetCredit",
+            "TotaalToegekendBedrag/TotaalBedrag",
+            "TotaalToegekendBedrag/DebetCredit",
+        }
+    ),
+    "Client": frozenset({"Bsn"}),
+    "Prestatie": frozenset(
+        {
+            "ProductReferentie/ReferentieNummer",
+            "ProductReferentie/VorigReferentieNummer",
+            "ToewijzingNummer",
+            "ProductCategorie",
+            "ProductCode",
+            "ProductPeriode/Begindatum",
+            "ProductPeriode/Einddatum",
+            "GeleverdVolume",
+            "Eenheid",
+            "ProductTarief",
+            "IngediendBedrag/Bedrag",
+            "IngediendBedrag/DebetCredit",
+        }
+    ),
+}
+_CODE_PATH = "RetourCodes/RetourCode"
+
+# Bounds on what a file of at most 25 MB can make the reader hold, whatever its shape. A 325's
+# longest value has 36 characters, its deepest element is 8 levels down, it uses about 50
+# element names and the code list has 59 retourcodes.
+MAX_TEXT = 256  # characters of one value
+MAX_DEPTH = 32  # open elements
+MAX_NAMES = 256  # distinct element and attribute names (the parser caches each)
+MAX_CODES = 200  # distinct retourcodes in one file
+MAX_RUN = 64 * 1024  # bytes without a "<" or without a ">": one tag, text or gap that long
 
 
 CHUNK = 64 * 1024
@@ -175,12 +228,18 @@ def read_325(stream: _Readable) -> Iterator[Record]:
     """
     target = _Target()
     parser = DefusedXMLParser(target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    # expat's events go to the target directly: ElementTree's XMLParser would build an attribute
+    # dict per element and cache every name it sees, without bound
+    parser.parser.StartElementHandler = target.start
+    parser.parser.EndElementHandler = target.end
     first = True
+    runs = [0, 0]  # bytes since the last "<" and since the last ">"
     try:
         while chunk := stream.read(CHUNK):
             if first:
                 _check_declaration(chunk)
                 first = False
+            _check_runs(chunk, runs)
             parser.feed(chunk)
             yield from target.drain()
         parser.close()
@@ -198,6 +257,23 @@ def read_325(stream: _Readable) -> Iterator[Record]:
         raise ExplainError("encoding") from None
     if target.header is None:
         raise ExplainError("missing", field="Header")
+
+
+def _check_runs(chunk: bytes, runs: list[int]) -> None:
+    """Refuse MAX_RUN bytes without a "<" or without a ">": a tag (attributes), a text, a
+    comment or whitespace that long. expat holds a whole tag in memory (and ElementTree all
+    of its attributes); a 325 has nothing longer than a few hundred bytes between the two.
+    A chunk is never longer than MAX_RUN, so only the runs across chunks need adding up."""
+    for i, sign in enumerate((b"<", b">")):
+        first = chunk.find(sign)
+        if first < 0:
+            runs[i] += len(chunk)
+        else:
+            runs[i] += first
+        if runs[i] > MAX_RUN:
+            raise ExplainError("long_run")
+        if first >= 0:
+            runs[i] = len(chunk) - chunk.rfind(sign) - 1
 
 
 # The encodings a 325 can come in: UTF-8 (the iStandaarden's), and what expat reads natively or
@@ -241,15 +317,22 @@ class _Target:
     """The parser's target: keeps only the path of open elements and the record being read.
 
     No element tree is built; each record (Header, Prestatie, Client, DeclaratieAntwoord) is
-    turned into a dataclass when it ends and handed out by `drain()`.
+    turned into a dataclass when it ends and handed out by `drain()`. Only the text of the
+    leaves in _LEAVES is collected, at most MAX_TEXT characters of it; depth, names and
+    retourcodes are bounded too (see the MAX_ constants), so memory stays flat whatever the
+    file holds. It takes expat's events as they come (tags "namespace}local", attributes as
+    a list of names and values).
     """
 
     def __init__(self) -> None:
         self.names: list[str] = []  # local names of the open elements
         self.records: list[_Fields] = []  # the records being read, outermost first
+        self.leaf: str | None = None  # the path of the leaf being read, below the innermost record
         self.text: list[str] = []
+        self.size = 0  # characters in self.text
         self.out: list[Record] = []
-        self.locals: dict[str, str] = {}
+        self.locals: dict[str, str] = {}  # expat name -> local name; at most MAX_NAMES
+        self.codes: set[str] = set()  # distinct retourcodes of the file; at most MAX_CODES
         self.root_ns = ""
         self.root_seen = False
         self.header: Header | None = None
@@ -261,14 +344,20 @@ class _Target:
     def _local(self, tag: str) -> str:
         name = self.locals.get(tag)
         if name is None:
+            if len(self.locals) >= MAX_NAMES:
+                raise ExplainError("too_many_names")
             name = self.locals[tag] = tag.rsplit("}", 1)[-1]
         return name
 
-    def start(self, tag: str, attrib: dict[str, str]) -> None:
+    def start(self, tag: str, attributes: list[str]) -> None:
         name = self._local(tag)
+        for attribute in attributes[::2]:  # a 325 has none worth reading; their names still count
+            self._local(attribute)
+        if len(self.names) >= MAX_DEPTH:
+            raise ExplainError("too_deep")
         if not self.names:
             self.root_seen = True
-            self.root_ns = tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+            self.root_ns = tag.rsplit("}", 1)[0] if "}" in tag else ""
             _check_root(name, self.root_ns)
         elif name in _RECORDS and self.names[-1] == _RECORDS[name]:
             record = _Fields(name, len(self.names) + 1)
@@ -277,15 +366,25 @@ class _Target:
             self.records.append(record)
         self.names.append(name)
         self.text.clear()
+        self.size = 0
+        self.leaf = None
+        if self.records and len(self.names) > self.records[-1].depth:
+            current = self.records[-1]
+            path = "/".join(self.names[current.depth :])
+            if path in _LEAVES[current.name] or path == _CODE_PATH:
+                self.leaf = path
 
     def data(self, text: str) -> None:
+        if self.leaf is None:
+            return
+        self.size += len(text)
+        if self.size > MAX_TEXT:
+            raise ExplainError("too_long", field=f"{self.records[-1].name}/{self.leaf}", limit=MAX_TEXT)
         self.text.append(text)
 
     def end(self, tag: str) -> None:
-        name = self.names[-1]
-        text = "".join(self.text).strip()
-        self.text.clear()
         current = self.records[-1] if self.records else None
+        leaf, self.leaf = self.leaf, None  # a leaf's parent is never a leaf
         if current is None:
             pass
         elif len(self.names) == current.depth:  # a whole record has been read
@@ -296,15 +395,26 @@ class _Target:
             elif isinstance(built, Prestatie) and self.records:
                 self.records[-1].prestaties += 1
             self.out.append(built)
-        elif name == "RetourCode":
-            if not _CODE.match(text):
-                raise ExplainError("bad_value", field=f"{current.name}/RetourCode", expected="code")
-            current.codes.append(text)
-        elif current.name == "Client" and name == "Bsn":
-            current.bsn = mask_bsn(text)  # the full BSN is never kept
-        else:
-            current.values["/".join(self.names[current.depth :])] = text
+        elif leaf is not None:
+            text = "".join(self.text).strip()
+            if leaf == _CODE_PATH:
+                self._code(current, text)
+            elif leaf == "Bsn":
+                current.bsn = mask_bsn(text)  # the full BSN is never kept
+            else:
+                current.values[leaf] = text
+        self.text.clear()
+        self.size = 0
         self.names.pop()
+
+    def _code(self, record: _Fields, code: str) -> None:
+        if not _CODE.match(code):
+            raise ExplainError("bad_value", field=f"{record.name}/RetourCode", expected="code")
+        if code not in self.codes:
+            if len(self.codes) >= MAX_CODES:
+                raise ExplainError("too_many_codes", limit=MAX_CODES)
+            self.codes.add(code)
+        record.codes[code] = None
 
     def close(self) -> None:
         return None

@@ -27,3 +27,10 @@ def test_quick_explain_bench() -> None:
         assert r["seconds"] > 0 and r["rss_peak_mb"] > 0 and r["traced_peak_mb"] > 0
         assert f"| {r['name']} |" in result["markdown"] or f"| **{r['name']}** |" in result["markdown"]
     assert result["markdown"].startswith("## 5. Explaining a large 325 retour file")
+    shapes = {h["shape"]: h for h in result["hostile"]}
+    assert sorted(shapes) == sorted(
+        ["value-in-zip", "distinct-elements", "deep", "whitespace-in-zip", "huge-tag", "one-code-repeated"]
+    )
+    for name, h in shapes.items():
+        assert h["rss_peak_mb"] > 0 and "Traceback" not in h["said"], name
+        assert h["status"] == (0 if name == "one-code-repeated" else 2), (name, h["said"])

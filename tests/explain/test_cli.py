@@ -104,7 +104,7 @@ def test_files_that_used_to_crash_get_one_sentence(tmp_path: Path) -> None:
     (tmp_path / "tekenset.xml").write_text(text.replace('"UTF-8"', '"KTF-8"', 1), encoding="utf-8")
     for name, sentence in (
         ("versie.zip", "Het zip-bestand is beschadigd"),
-        ("bedrag.xml", "Prestatie/IngediendBedrag/Bedrag heeft geen geldige waarde"),
+        ("bedrag.xml", "Prestatie/IngediendBedrag/Bedrag is langer dan 256 tekens"),
         ("kwadraat.xml", "Prestatie/IngediendBedrag/Bedrag heeft geen geldige waarde"),
         ("tekenset.xml", "Het bestand gebruikt een tekenset (encoding) die ik niet lees"),
     ):

@@ -256,10 +256,10 @@ def test_files_that_used_to_crash_get_their_sentence_in_the_thread(
     first, second, third = replies(bot, payloads.DM)
     assert all(p.params["thread_ts"] == "1700000000.000300" for p in (first, second, third))
     assert "Het zip-bestand is beschadigd" in first.texts()
-    assert "Prestatie/IngediendBedrag/Bedrag heeft geen geldige waarde" in second.texts()
+    assert "Prestatie/IngediendBedrag/Bedrag is langer dan 256 tekens" in second.texts()
     assert "tekenset (encoding) die ik niet lees" in third.texts()
     assert "Traceback" not in caplog.text and "99999" not in caplog.text and "KTF" not in caplog.text
-    assert "zip_bad" in caplog.text and "bad_value" in caplog.text and "encoding" in caplog.text
+    assert "zip_bad" in caplog.text and "too_long" in caplog.text and "encoding" in caplog.text
 
 
 def test_a_crash_while_explaining_posts_the_sentence_and_logs_only_its_type(
