@@ -5,8 +5,9 @@ with the file. Nothing of the file is written anywhere or logged; a BSN only eve
 masked (see parse.py).
 
 Reading a 325 (iWmo/iJw release 3.x): the municipality lists only the prestaties it rejects,
-each with its retourcodes; TotaalToegekendBedrag says what it grants. A retourcode other than
-0200 at message level means the whole message was rejected (nothing was assessed).
+each with its retourcodes; TotaalToegekendBedrag says what it grants. At message level 0200
+(no remark), 0233 (not assessed: what is below it decides) and 8001 (fully granted) reject
+nothing; any other retourcode there means the whole message was rejected (nothing assessed).
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def explain_stream(
     lookup: _Lookup | None = None
     groups: dict[str, CodeGroup] = {}
     rows: list[Row] = []
-    clients = prestaties = listed = 0
+    clients = prestaties = listed = debit = credit = credit_prestaties = 0
 
     def count(codes: tuple[str, ...], level: str) -> None:
         assert lookup is not None
@@ -114,6 +115,11 @@ def explain_stream(
             assert lookup is not None
             prestaties += 1
             listed += record.amount.signed
+            if record.amount.dc == "C":
+                credit += record.amount.cents
+                credit_prestaties += 1
+            else:
+                debit += record.amount.cents
             count(record.codes, "prestaties")
             if len(rows) < max_rows:
                 rows.append(
@@ -127,7 +133,8 @@ def explain_stream(
             count(record.codes, "declaration")
     assert header is not None  # read_325 raises when there is none
 
-    message_rejected = any(c != NO_REMARK for c in header.codes)
+    rejections = tuple(c for c in header.codes if c not in INFORMATIONAL)
+    message_rejected = bool(rejections)
     if answer is None and not message_rejected:
         raise ExplainError("no_answer")
     return Explanation(
@@ -135,7 +142,12 @@ def explain_stream(
         header=header,
         answer=answer,
         verdict=_verdict(answer, message_rejected, prestaties),
+        wording=_wording(answer, message_rejected, prestaties, debit, credit_prestaties),
         message_rejected=message_rejected,
+        message_rejections=rejections,
+        listed_debit=debit,
+        listed_credit=credit,
+        credit_prestaties=credit_prestaties,
         rejected=Amount.of_signed(answer.submitted.signed - answer.granted.signed) if answer else None,
         listed=Amount.of_signed(listed),
         clients=clients,
@@ -153,6 +165,28 @@ def _verdict(answer: Answer | None, message_rejected: bool, prestaties: int) -> 
         return "granted"
     if granted == 0 and (submitted != 0 or prestaties):
         return "rejected"
+    return "partly"
+
+
+def _wording(
+    answer: Answer | None, message_rejected: bool, prestaties: int, debit: int, credit_prestaties: int
+) -> str:
+    """Which verdict sentence fits the numbers (the keys of _explain_words.j2). Never "nothing
+    granted" when something is; the credit wording only when a rejected line is credit."""
+    if message_rejected or answer is None:
+        granted_something = answer is not None and answer.granted.signed != 0
+        return "message_rejected_granted" if granted_something else "message_rejected"
+    submitted, granted = answer.submitted.signed, answer.granted.signed
+    if granted == submitted and prestaties == 0:
+        return "granted_all"
+    if granted == 0 and (submitted != 0 or prestaties):
+        return "rejected_all"
+    if credit_prestaties:
+        return "partly_credit" if debit or credit_prestaties < prestaties else "partly_credit_only"
+    if granted == submitted:
+        return "same_amount"  # prestaties listed as rejected, yet all of it granted
+    if granted > submitted:
+        return "granted_more"  # more granted than submitted without a rejected credit line
     return "partly"
 
 
@@ -186,7 +220,11 @@ def as_json(x: Explanation, lang: str = "nl") -> dict[str, Any]:
         "granted": amount(a.granted if a else None),
         "rejected": amount(x.rejected),
         "verdict": x.verdict,
+        "verdict_wording": x.wording,
         "message_rejected": x.message_rejected,
+        "message_rejections": list(x.message_rejections),
+        "rejected_debit_cents": x.listed_debit,
+        "rejected_credit_cents": x.listed_credit,
         "clients": x.clients,
         "rejected_prestaties": x.prestaties,
         "retourcodes": [

@@ -116,6 +116,11 @@ class Explanation:
     prestaties: int  # rejected prestaties in the file
     codes: list[CodeGroup]
     rows: list[Row] = field(default_factory=list)  # the first `max_rows` rejected prestaties
+    wording: str = "partly"  # which verdict sentence says it (explain.py: _wording)
+    message_rejections: tuple[str, ...] = ()  # the rejecting retourcodes at message level
+    listed_debit: int = 0  # cents of the rejected debit prestaties
+    listed_credit: int = 0  # cents of the rejected credit prestaties (a positive number)
+    credit_prestaties: int = 0  # rejected prestaties that are credit lines
 
     @property
     def standard(self) -> Standard:

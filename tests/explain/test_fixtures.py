@@ -97,7 +97,8 @@ EXPECTED = {
         codes=[("8017", 0, 0, 0, 1), ("9389", 0, 0, 0, 1), ("0200", 1, 1, 1, 0)],
         bsns=["******965", "******965"],
         sentence="De gemeente heeft de declaratie gedeeltelijk toegekend: € 600,00 toegekend op € 403,00 "
-        "ingediend, omdat er creditregels zijn afgewezen (€ 197,00 credit) die dus niet worden verrekend.",
+        "ingediend; afgewezen zijn € 985,00 aan creditregels en € 788,00 aan debetregels, netto € 197,00 "
+        "credit, en een afgewezen creditregel wordt niet van het toegekende bedrag afgetrokken.",
     ),
     "wmo325-message-rejected.xml": dict(
         message=("WMO325", "485", "iWmo", "0599", "21001234", "R2026021301", "D2026020202", "202602003"),
