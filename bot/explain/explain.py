@@ -25,7 +25,7 @@ from bot.explain.errors import ExplainError
 from bot.explain.model import Amount, Answer, Client, CodeGroup, Explanation, Header, Prestatie, Row, Verdict
 from bot.explain.parse import _Readable, read_325, xml_stream
 
-MAX_ROWS = 100  # rejected prestaties kept for display; the counts cover all of them
+MAX_ROWS = 100  # rejected prestaties kept for display (0: all); the counts cover all of them
 NO_REMARK = "0200"  # "Geen opmerking over deze berichtklasse."
 INFORMATIONAL = frozenset({NO_REMARK, "0233", "8001"})  # no remark / not assessed / fully granted
 
@@ -90,6 +90,9 @@ class _Lookup:
 def explain_stream(
     stream: _Readable, filename: str, kb: KnowledgeBase, max_rows: int = MAX_ROWS
 ) -> Explanation:
+    """`max_rows` rejected prestaties are kept for display: 0 keeps all of them (a 25 MB file
+    holds about 35,000), a negative number none; the counts always cover all."""
+    keep = None if max_rows == 0 else max(max_rows, 0)
     header: Header | None = None
     answer: Answer | None = None
     lookup: _Lookup | None = None
@@ -121,7 +124,7 @@ def explain_stream(
             else:
                 debit += record.amount.cents
             count(record.codes, "prestaties")
-            if len(rows) < max_rows:
+            if keep is None or len(rows) < keep:
                 rows.append(
                     Row(record, lookup.categories.get(record.category), lookup.units.get(record.unit))
                 )

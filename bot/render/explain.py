@@ -19,6 +19,11 @@ def euros(cents: int, lang: str) -> str:
     return f"{'-' if cents < 0 else ''}€ {whole:,}".replace(",", ".") + f",{rest:02d}"
 
 
+def number(n: int, lang: str) -> str:
+    """A count with thousands separators: 20.000 in Dutch, 20,000 in English."""
+    return f"{n:,}" if lang == "en" else f"{n:,}".replace(",", ".")
+
+
 def day(d: date, lang: str) -> str:
     return d.isoformat() if lang == "en" else f"{d:%d-%m-%Y}"
 
@@ -27,4 +32,4 @@ def render_explanation(x: Any, fmt: Format = "plain", lang: str = "nl", part: st
     """The explanation of one 325 (x: bot.explain.Explanation): "all" of it, the "summary"
     (everything but the list of rejected prestaties) or only those "rows"."""
     lang = "en" if lang == "en" else "nl"
-    return render_template("explain.j2", fmt, x=x, lang=lang, euros=euros, day=day, part=part)
+    return render_template("explain.j2", fmt, x=x, lang=lang, euros=euros, day=day, number=number, part=part)

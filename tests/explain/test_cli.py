@@ -113,3 +113,22 @@ def test_files_that_used_to_crash_get_one_sentence(tmp_path: Path) -> None:
         assert out.stdout == "" and len(out.stderr.splitlines()) == 1, name
         assert out.stderr.startswith(f"declaratiebot explain: {sentence}"), name
         assert "Traceback" not in out.stderr and "4122" not in out.stderr and "KTF" not in out.stderr
+
+
+def test_max_rows_0_lists_every_prestatie_and_a_cut_list_says_how_to_get_all(tmp_path: Path) -> None:
+    from bench.explain_bench import generate
+
+    path = tmp_path / "groot.xml"
+    generate(path, 150)
+    default = run(str(path)).stdout.splitlines()
+    assert "Afgewezen prestaties (150)" in default
+    assert (
+        "Hier staan de eerste 100 van de 150 afgewezen prestaties; de hele lijst geeft "
+        "declaratiebot explain BESTAND --max-rows 0 (0 is alle)." in default
+    )
+    assert default[-1] == "… en nog 50 afgewezen prestaties, hier niet getoond."
+    every = run(str(path), "--max-rows", "0").stdout
+    assert "\n150. BSN" in every and "niet getoond" not in every
+    negative = run(str(path), "--max-rows", "-1")
+    assert negative.returncode == 0
+    assert negative.stdout.rstrip().endswith("… en nog 150 afgewezen prestaties, hier niet getoond.")

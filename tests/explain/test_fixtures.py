@@ -316,3 +316,40 @@ def test_euros() -> None:
     assert euros(123456789, "en") == "€1,234,567.89"
     assert euros(5, "nl") == "€ 0,05"
     assert euros(-19700, "nl") == "-€ 197,00"
+
+
+def test_a_cut_list_says_first_how_many_are_shown_and_how_to_get_all(kb: KnowledgeBase) -> None:
+    x = explain_file(FIXTURES / "jw325-several-clients.xml", kb, max_rows=1)
+    rows = render_explanation(x, "plain", "nl", "rows").splitlines()
+    assert rows[:2] == [
+        "Afgewezen prestaties (4)",
+        "Hier staan de eerste 1 van de 4 afgewezen prestaties; de hele lijst geeft "
+        "declaratiebot explain BESTAND --max-rows 0 (0 is alle).",
+    ]
+    assert rows[-1] == "… en nog 3 afgewezen prestaties, hier niet getoond."
+    md = render_explanation(x, "mrkdwn", "en", "rows")
+    assert (
+        "Shown here: the first 1 of the 4 rejected prestaties; `declaratiebot explain FILE --max-rows 0` "
+        "gives the whole list (0 is all)." in md.splitlines()
+    )
+
+
+def test_max_rows_0_lists_all_and_a_negative_number_keeps_the_note(kb: KnowledgeBase) -> None:
+    every = explain_file(FIXTURES / "jw325-several-clients.xml", kb, max_rows=0)
+    assert (len(every.rows), every.rows_hidden) == (4, 0)
+    text = render_explanation(every, "plain", "nl")
+    assert "4. BSN ******320" in text and "niet getoond" not in text and "Hier staan" not in text
+    none = explain_file(FIXTURES / "jw325-several-clients.xml", kb, max_rows=-5)
+    assert (len(none.rows), none.rows_hidden) == (0, 4)
+    assert render_explanation(none, "plain", "nl").endswith(
+        "Afgewezen prestaties (4)\n"
+        "Hier staan de eerste 0 van de 4 afgewezen prestaties; de hele lijst geeft "
+        "declaratiebot explain BESTAND --max-rows 0 (0 is alle).\n"
+        "… en nog 4 afgewezen prestaties, hier niet getoond."
+    )
+
+
+def test_large_counts_have_thousands_separators() -> None:
+    from bot.render.explain import number
+
+    assert (number(20_000, "nl"), number(19_800, "en"), number(7, "nl")) == ("20.000", "19,800", "7")

@@ -214,6 +214,11 @@ def test_a_long_explanation_is_split_within_block_kit_limits(bot: Bot, tmp_path:
     assert "Afgewezen prestaties (300)" in listed
     assert "\\n200. BSN" in listed and "\\n201. BSN" not in listed
     assert "nog 100 afgewezen prestaties, hier niet getoond" in listed
+    first = json.dumps(posts[1].params["blocks"], ensure_ascii=False)
+    assert (
+        "Hier staan de eerste 200 van de 300 afgewezen prestaties; de hele lijst geeft "
+        "`declaratiebot explain BESTAND --max-rows 0` (0 is alle)." in first
+    )
     for post in posts:
         assert len(post.params["blocks"]) <= MAX_BLOCKS
         assert all(
@@ -303,3 +308,22 @@ def test_a_crash_inside_the_explainer_is_told_and_logged_as_its_type(
     assert "Ik kon dit bestand niet lezen" in post.texts()
     assert "not explained (failed, KeyError)" in caplog.text
     assert "533257281" not in caplog.text and "Traceback" not in caplog.text
+
+
+def test_20000_rejected_prestaties_the_first_follow_up_says_what_is_shown_and_how_to_get_all(
+    bot: Bot, tmp_path: Path
+) -> None:
+    generate(tmp_path / "groot.xml", prestaties=20_000)
+    shared = bot.fake.share_file("groot.xml", (tmp_path / "groot.xml").read_bytes())
+    bot.event(dm_with([shared]))
+    posts = replies(bot, payloads.DM)
+    first = posts[1].params["blocks"][0]["text"]["text"]
+    assert first.splitlines()[:2] == [
+        "*Afgewezen prestaties (20.000)*",
+        "Hier staan de eerste 200 van de 20.000 afgewezen prestaties; de hele lijst geeft "
+        "`declaratiebot explain BESTAND --max-rows 0` (0 is alle).",
+    ]
+    listed = json.dumps([p.params["blocks"] for p in posts[1:]], ensure_ascii=False)
+    assert "nog 19.800 afgewezen prestaties, hier niet getoond" in listed
+    for post in posts:
+        assert len(post.params["blocks"]) <= MAX_BLOCKS
