@@ -31,6 +31,18 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "dus het wordt niet gelezen.",
         "The file contains a DTD or entities; a 325 retour message never does, so it is not read.",
     ),
+    "html": (
+        "Dit is een webpagina (HTML), geen 325-retourbericht; download het retourbericht zelf uit VECOZO "
+        "(een XML-bestand, of een zip met één XML-bestand erin).",
+        "This is a web page (HTML), not a 325 retour message; download the retour message itself from VECOZO "
+        "(an XML file, or a zip holding one).",
+    ),
+    "duplicate": (
+        "{field} staat meer dan één keer in het bestand; een 325-retourbericht heeft er één, "
+        "dus ik weet niet welke geldt.",
+        "{field} occurs more than once in the file; a 325 retour message has one, "
+        "so I cannot tell which applies.",
+    ),
     "is_323": (
         "Dit is uw declaratie ({message}, berichtcode {code}), niet het antwoord van de gemeente: "
         "de retourcodes staan in het 325-antwoordbericht. Download dat in VECOZO.",

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from bot.engine.knowledge import KnowledgeBase
 from bot.engine.schema import Entry
-from bot.explain.errors import ExplainError
+from bot.explain.errors import MAX_BYTES, ExplainError
 from bot.explain.model import Amount, Answer, Client, CodeGroup, Explanation, Header, Prestatie, Row, Verdict
-from bot.explain.parse import _Readable, read_325, xml_stream
+from bot.explain.parse import CHUNK, _Readable, read_325, xml_stream
 
 MAX_ROWS = 100  # rejected prestaties kept for display (0: all); the counts cover all of them
 NO_REMARK = "0200"  # "Geen opmerking over deze berichtklasse."
@@ -45,8 +46,29 @@ def explain_file(path: str | Path, kb: KnowledgeBase, max_rows: int = MAX_ROWS) 
             raw = open(path, "rb")  # noqa: SIM115 - closed below, after the stream is read
         except OSError as exc:
             raise ExplainError("unreadable", reason=exc.strerror or type(exc).__name__) from None
-        with raw, xml_stream(raw, os.fstat(raw.fileno()).st_size) as stream:
-            return explain_stream(stream, Path(path).name, kb, max_rows)
+        with raw:
+            status = os.fstat(raw.fileno())
+            if not stat.S_ISREG(status.st_mode):  # a pipe (/dev/stdin, <(...)), a device: no size
+                data = _read_all(raw)
+                with xml_stream(io.BytesIO(data), len(data)) as stream:
+                    return explain_stream(stream, Path(path).name, kb, max_rows)
+            with xml_stream(raw, status.st_size) as stream:
+                return explain_stream(stream, Path(path).name, kb, max_rows)
+
+
+def _read_all(raw: BinaryIO) -> bytes:
+    """All of a stream without a size, up to MAX_BYTES (ExplainError beyond)."""
+    parts: list[bytes] = []
+    size = 0
+    try:
+        while part := raw.read(CHUNK):
+            size += len(part)
+            if size > MAX_BYTES:
+                raise ExplainError("too_large")
+            parts.append(part)
+    except OSError as exc:
+        raise ExplainError("unreadable", reason=exc.strerror or type(exc).__name__) from None
+    return b"".join(parts)
 
 
 @contextmanager

@@ -233,11 +233,12 @@ def read_325(stream: _Readable) -> Iterator[Record]:
     parser.parser.StartElementHandler = target.start
     parser.parser.EndElementHandler = target.end
     first = True
+    declared = False  # the file starts with an XML declaration: broken, not "not XML", if it fails
     runs = [0, 0]  # bytes since the last "<" and since the last ">"
     try:
         while chunk := stream.read(CHUNK):
             if first:
-                _check_declaration(chunk)
+                declared = _check_head(chunk)
                 first = False
             _check_runs(chunk, runs)
             parser.feed(chunk)
@@ -246,7 +247,7 @@ def read_325(stream: _Readable) -> Iterator[Record]:
         yield from target.drain()
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else 0
-        raise ExplainError("broken_xml" if target.root_seen else "not_xml", line=line) from None
+        raise ExplainError("broken_xml" if target.root_seen or declared else "not_xml", line=line) from None
     except DefusedXmlException:
         raise ExplainError("hostile") from None
     except (LookupError, ValueError):
@@ -299,18 +300,27 @@ def _head_as_ascii(head: bytes) -> bytes:
     return head
 
 
-def _check_declaration(head: bytes) -> None:
-    """Refuse an encoding other than those in ENCODINGS, named in the XML declaration."""
-    declaration = _XML_DECLARATION.match(_head_as_ascii(head))
+_HTML = re.compile(  # a web page: <!DOCTYPE html> or <html>, after a declaration and comments
+    rb"(?:\s*<\?xml\s[^>]*\?>)?(?:\s*<!--.*?-->)*\s*<(?:!doctype\s+)?html(?=[\s>/\[])", re.I | re.S
+)
+
+
+def _check_head(head: bytes) -> bool:
+    """Refuse an HTML page, and an encoding other than those in ENCODINGS named in the XML
+    declaration. True when the file starts as XML does (with its declaration)."""
+    ascii_head = _head_as_ascii(head)
+    if _HTML.match(ascii_head):
+        raise ExplainError("html")
+    declaration = _XML_DECLARATION.match(ascii_head)
     named = _ENCODING.search(declaration.group(1)) if declaration else None
-    if named is None:
-        return  # no declaration, or none naming an encoding: UTF-8 (or UTF-16 by its mark)
-    try:
-        codec = codecs.lookup(named.group(1).decode("ascii", "replace"))
-    except LookupError:
-        raise ExplainError("encoding") from None
-    if codec.name not in ENCODINGS:
-        raise ExplainError("encoding")
+    if named is not None:  # else UTF-8 (or UTF-16 by its mark)
+        try:
+            codec = codecs.lookup(named.group(1).decode("ascii", "replace"))
+        except LookupError:
+            raise ExplainError("encoding") from None
+        if codec.name not in ENCODINGS:
+            raise ExplainError("encoding")
+    return ascii_head.lstrip().startswith(b"<?xml")
 
 
 class _Target:
@@ -333,6 +343,7 @@ class _Target:
         self.out: list[Record] = []
         self.locals: dict[str, str] = {}  # expat name -> local name; at most MAX_NAMES
         self.codes: set[str] = set()  # distinct retourcodes of the file; at most MAX_CODES
+        self.once: set[str] = set()  # Header, DeclaratieAntwoord seen
         self.root_ns = ""
         self.root_seen = False
         self.header: Header | None = None
@@ -360,6 +371,10 @@ class _Target:
             self.root_ns = tag.rsplit("}", 1)[0] if "}" in tag else ""
             _check_root(name, self.root_ns)
         elif name in _RECORDS and self.names[-1] == _RECORDS[name]:
+            if _RECORDS[name] == "Bericht":  # Header, DeclaratieAntwoord: once each, under the root
+                if len(self.names) != 1 or name in self.once:
+                    raise ExplainError("duplicate", field=name)
+                self.once.add(name)
             record = _Fields(name, len(self.names) + 1)
             if name == "Prestatie" and self.records:
                 record.bsn = self.records[-1].bsn
@@ -399,7 +414,10 @@ class _Target:
             text = "".join(self.text).strip()
             if leaf == _CODE_PATH:
                 self._code(current, text)
+            elif leaf in current.values:
+                raise ExplainError("duplicate", field=f"{current.name}/{leaf}")
             elif leaf == "Bsn":
+                current.values[leaf] = ""  # seen (the number itself is not kept)
                 current.bsn = mask_bsn(text)  # the full BSN is never kept
             else:
                 current.values[leaf] = text
@@ -408,8 +426,11 @@ class _Target:
         self.names.pop()
 
     def _code(self, record: _Fields, code: str) -> None:
-        if not _CODE.match(code):
-            raise ExplainError("bad_value", field=f"{record.name}/RetourCode", expected="code")
+        if not code:
+            raise ExplainError("missing", field=f"{record.name}/RetourCode")
+        if not _CODE.match(code):  # "9307 x", "s300": kept as it is, so shown as an unknown code
+            code = " ".join(code.split())
+            code = code if len(code) <= 12 else code[:11] + "…"
         if code not in self.codes:
             if len(self.codes) >= MAX_CODES:
                 raise ExplainError("too_many_codes", limit=MAX_CODES)
@@ -421,6 +442,8 @@ class _Target:
 
 
 def _check_root(name: str, namespace: str) -> None:
+    if name.lower() == "html":
+        raise ExplainError("html")
     if name != "Bericht":
         raise ExplainError("not_istandaard")
     m = _NAMESPACE.search(namespace)

@@ -123,7 +123,7 @@ def test_namespace_and_berichtcode_disagree(kb: KnowledgeBase) -> None:
 
 
 def test_xml_that_is_no_istandaard_message(kb: KnowledgeBase) -> None:
-    assert refused(b"<html><body>hallo</body></html>", kb).kind == "not_istandaard"
+    assert refused(b"<rapport><regel>hallo</regel></rapport>", kb).kind == "not_istandaard"
 
 
 def test_missing_and_malformed_values(kb: KnowledgeBase) -> None:
@@ -437,3 +437,129 @@ def test_a_failure_nobody_foresaw_is_still_one_sentence_without_the_file(
     (tmp_path / "r.xml").write_bytes(fixture_bytes(PARTLY))
     with pytest.raises(ExplainError, match="could not read this file"):
         explain_file(tmp_path / "r.xml", kb)
+
+
+# ------------------------------------------------------------------ smaller things (audit item 6)
+
+
+def test_a_pipe_is_read_up_to_the_limit(kb: KnowledgeBase, tmp_path: Path) -> None:
+    import contextlib
+    import os
+    import threading
+
+    def through_pipe(data: bytes) -> object:
+        fifo = tmp_path / f"pipe{len(data)}"
+        os.mkfifo(fifo)
+
+        def write() -> None:
+            with open(fifo, "wb") as f, contextlib.suppress(BrokenPipeError):  # the reader may stop early
+                f.write(data)
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        try:
+            return explain_file(fifo, kb)
+        except ExplainError as exc:
+            return exc
+        finally:
+            writer.join(timeout=30)
+
+    x = through_pipe(fixture_bytes(PARTLY))
+    assert not isinstance(x, ExplainError) and (x.prestaties, x.filename) == (
+        3,
+        f"pipe{len(fixture_bytes(PARTLY))}",
+    )
+    x = through_pipe(zipped(("a.xml", fixture_bytes(PARTLY))))  # a zip needs seeking: read into memory
+    assert not isinstance(x, ExplainError) and x.prestaties == 3
+    big = through_pipe(b" " * (MAX_BYTES + 1))
+    assert isinstance(big, ExplainError) and big.kind == "too_large"
+    empty = through_pipe(b"")
+    assert isinstance(empty, ExplainError) and empty.kind == "empty"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<!DOCTYPE html><html><body>login</body></html>",
+        b"\xef\xbb\xbf\n  <!doctype HTML>\n<html lang='nl'><head><title>VECOZO</title></head></html>",
+        b'<?xml version="1.0"?>\n<!-- saved page -->\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "x">',
+        b"<html><body>hallo</body></html>",
+        b'<HTML xmlns="http://www.w3.org/1999/xhtml"><body/></HTML>',
+    ],
+)
+def test_an_html_page_is_said_to_be_one(kb: KnowledgeBase, page: bytes) -> None:
+    err = refused(page, kb, "retour.xml")
+    assert err.kind == "html"
+    assert err.message("nl") == (
+        "Dit is een webpagina (HTML), geen 325-retourbericht; download het retourbericht zelf uit VECOZO "
+        "(een XML-bestand, of een zip met één XML-bestand erin)."
+    )
+
+
+def test_other_doctypes_are_still_hostile(kb: KnowledgeBase) -> None:
+    assert refused(b'<!DOCTYPE htmlx [<!ENTITY a "b">]><htmlx/>', kb).kind == "hostile"
+    assert refused(BILLION_LAUGHS, kb).kind == "hostile"
+
+
+@pytest.mark.parametrize("cut", ["<wmo3", "<!-- x", ""])
+def test_xml_cut_before_its_root_is_broken_not_non_xml(kb: KnowledgeBase, cut: str) -> None:
+    data = f'<?xml version="1.0" encoding="UTF-8"?>\n<!-- Fictitious -->\n{cut}'.encode()
+    err = refused(data, kb)
+    assert (err.kind, err.params) == ("broken_xml", {"line": 3})
+
+
+@pytest.mark.parametrize("code", ["abcd", "93o8", "s300", "9 3 0 8", "0611x"])
+def test_a_malformed_retourcode_is_shown_as_unknown(kb: KnowledgeBase, code: str) -> None:
+    from bot.render.explain import render_explanation
+
+    x = explain_bytes(fixture_text(PARTLY).replace(">0611<", f">{code}<").encode(), "x.xml", kb)
+    assert x.unknown_codes == [code]
+    assert (x.prestaties, x.verdict) == (3, "partly")
+    assert f"• {code} Onbekende retourcode: die staat niet in de iWmo 3.2-codelijst" in render_explanation(
+        x, "plain", "nl"
+    )
+
+
+def test_a_long_malformed_retourcode_is_shortened_and_an_empty_one_missing(kb: KnowledgeBase) -> None:
+    x = explain_bytes(fixture_text(PARTLY).replace(">0611<", ">" + "x" * 200 + "<").encode(), "x.xml", kb)
+    assert x.unknown_codes == ["x" * 11 + "…"]
+    err = refused(fixture_text(PARTLY).replace(">0611<", "><").encode(), kb)
+    assert (err.kind, err.params) == ("missing", {"field": "Prestatie/RetourCode"})
+
+
+def _twice(text: str, start: str, end: str) -> str:
+    i = text.index(start)
+    j = text.index(end, i) + len(end)
+    return text[:j] + text[i:j] + text[j:]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [
+        ("<wmo325:Header>", "</wmo325:Header>", "Header"),
+        ("<wmo325:DeclaratieAntwoord>", "</wmo325:DeclaratieAntwoord>", "DeclaratieAntwoord"),
+        ("<wmo325:Afzender>", "</wmo325:Afzender>", "Header/Afzender"),
+        ("<wmo325:Bsn>", "</wmo325:Bsn>", "Client/Bsn"),
+        ("<iwmo:Bedrag>", "</iwmo:Bedrag>", "Prestatie/IngediendBedrag/Bedrag"),
+        (
+            "<iwmo:TotaalBedrag>",
+            "</iwmo:TotaalBedrag>",
+            "DeclaratieAntwoord/TotaalIngediendBedrag/TotaalBedrag",
+        ),
+    ],
+)
+def test_a_duplicated_part_is_refused_not_counted_twice(
+    kb: KnowledgeBase, start: str, end: str, field: str
+) -> None:
+    err = refused(_twice(fixture_text(PARTLY), start, end).encode(), kb)
+    assert (err.kind, err.params) == ("duplicate", {"field": field})
+    assert err.message("nl") == (
+        f"{field} staat meer dan één keer in het bestand; een 325-retourbericht heeft er één, "
+        "dus ik weet niet welke geldt."
+    )
+    assert "533257281" not in err.message("nl")
+
+
+def test_a_retourcode_twice_is_no_duplicate(kb: KnowledgeBase) -> None:
+    text = _twice(fixture_text(PARTLY), "<wmo325:RetourCode>9307", "</wmo325:RetourCode>")
+    assert explain_bytes(text.encode(), "x.xml", kb).prestaties == 3

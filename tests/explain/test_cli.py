@@ -132,3 +132,20 @@ def test_max_rows_0_lists_every_prestatie_and_a_cut_list_says_how_to_get_all(tmp
     negative = run(str(path), "--max-rows", "-1")
     assert negative.returncode == 0
     assert negative.stdout.rstrip().endswith("… en nog 150 afgewezen prestaties, hier niet getoond.")
+
+
+def test_piped_input_is_read() -> None:
+    data = (FIXTURES / "jw325-fully-rejected.xml").read_bytes()
+    piped = subprocess.run([*CMD, "/dev/stdin"], input=data, capture_output=True, timeout=60)
+    assert piped.returncode == 0, piped.stderr
+    assert "volledig afgewezen" in piped.stdout.decode()
+    substituted = subprocess.run(
+        ["bash", "-c", f'{sys.executable} -m bot explain <(cat "{FIXTURES / "jw325-fully-rejected.xml"}")'],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert substituted.returncode == 0, substituted.stderr
+    assert "Afgewezen: € 7.419,75 debet (2 prestaties bij 1 cliënt)" in substituted.stdout
+    empty = subprocess.run([*CMD, "/dev/stdin"], input=b"", capture_output=True, timeout=60)
+    assert (empty.returncode, empty.stderr.decode()) == (2, "declaratiebot explain: Het bestand is leeg.\n")
