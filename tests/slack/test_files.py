@@ -103,6 +103,28 @@ def test_an_oversized_file_is_refused_without_downloading_it(bot: Bot) -> None:
     assert "groter dan 25 MB" in post.texts()
 
 
+@pytest.mark.parametrize("reported", [None, 0, 1000])
+def test_an_oversized_file_whose_size_is_not_reported_gets_the_25_mb_sentence(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch, reported: int | None
+) -> None:
+    big = bot.fake.share_file("groot.xml", b" " * (25 * 1024 * 1024 + 1))
+    real = bot.fake._file_info
+
+    def without_size(file_id: str) -> dict[str, Any]:
+        info = real(file_id)
+        if reported is None:
+            del info["file"]["size"]
+        else:
+            info["file"]["size"] = reported
+        return info
+
+    monkeypatch.setattr(bot.fake, "_file_info", without_size)
+    bot.event(dm_with([big]))
+    [post] = replies(bot, payloads.DM)
+    assert "groter dan 25 MB" in post.texts()
+    assert "kon het bestand niet ophalen" not in post.texts()
+
+
 def test_a_file_not_on_slack_is_never_fetched_with_the_token(
     bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:

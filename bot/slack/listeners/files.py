@@ -42,6 +42,10 @@ class FetchError(Exception):
     """The file could not be fetched; the message (for the log) never holds the token."""
 
 
+class TooLarge(FetchError):
+    """The download went past MAX_BYTES (files.info did not say the size, or said less)."""
+
+
 def register(app: App, deps: Deps) -> None:
     @app.event("file_shared")
     def on_file_shared() -> None:
@@ -82,6 +86,9 @@ def explain_one(
         return [blocks.note(blocks.word("file_not_slack", lang))]
     try:
         data = download(url, client.token or "", deps.settings.slack_api_url)
+    except TooLarge:
+        log.info("file %s of %s: over %d bytes while downloading, refused", file_id, ref, MAX_BYTES)
+        return [blocks.note(slack_escape(ExplainError("too_large").message(lang)))]
     except FetchError as exc:
         log.warning("file %s of %s: download failed: %s", file_id, ref, exc)
         return [blocks.note(blocks.word("file_fetch_failed", lang))]
@@ -150,5 +157,5 @@ def download(url: str, token: str, api_url: str) -> bytes:
     if content_type.startswith("text/html"):  # Slack's login page: the token was not accepted
         raise FetchError("got an HTML page instead of the file (no access?)")
     if len(data) > MAX_BYTES:
-        raise FetchError(f"larger than {MAX_BYTES} bytes")
+        raise TooLarge(f"larger than {MAX_BYTES} bytes")
     return data
