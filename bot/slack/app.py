@@ -332,16 +332,7 @@ def serve(settings: Settings) -> int:
     from bot.reload import LiveKnowledge
     from bot.store.retention import Retention
 
-    configure_logging(
-        settings.log_level,
-        settings.log_format,
-        secrets=(
-            settings.slack_bot_token,
-            settings.slack_app_token,
-            settings.slack_signing_secret,
-            settings.slack_client_secret,
-        ),
-    )
+    configure_logging(settings.log_level, settings.log_format, secrets=log_secrets(settings))
     signal.signal(signal.SIGTERM, _interrupt)  # stop like Ctrl-C: replies in flight are finished
     knowledge = LiveKnowledge(settings.knowledge_dir)
     knowledge.watch()
@@ -370,6 +361,20 @@ def serve(settings: Settings) -> int:
     finally:
         retention.stop()
         store.close()
+
+
+def log_secrets(settings: Settings) -> tuple[str, ...]:
+    """What the log output redacts besides anything shaped like a Slack token: the tokens,
+    the signing and client secrets, and the database password from any part of DATABASE_URL."""
+    from bot.store.db import url_secrets
+
+    return (
+        settings.slack_bot_token,
+        settings.slack_app_token,
+        settings.slack_signing_secret,
+        settings.slack_client_secret,
+        *url_secrets(settings.database_url),
+    )
 
 
 def open_settings_store(settings: Settings) -> Store:

@@ -13,6 +13,7 @@ import logging
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from alembic import command
 from alembic.config import Config
@@ -110,8 +111,43 @@ def open_store(url: str | None = None, *, store_questions: bool = True, upgrade:
     engine = make_engine(url)
     if upgrade:
         migrate(engine)
-    log.info("store: %s", engine.url.render_as_string(hide_password=True))
+    log.info("store: %s", loggable_url(engine.url.render_as_string(hide_password=False)))
     return Store(engine, store_questions=store_questions)
+
+
+# libpq connection parameters that are secrets, when a URL gives them in its query string
+SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+
+
+def loggable_url(url: str) -> str:
+    """`url` as it may be logged: the password of the address shown as ***, and every value
+    of the query string too (`?password=...`, `?sslpassword=...`, or `options`, which can
+    carry anything), keeping the names: `postgresql+psycopg://bot:***@db/x?password=***`."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        if ":" in userinfo:
+            userinfo = userinfo.split(":", 1)[0] + ":***"
+        netloc = f"{userinfo}@{host}"
+    query = "&".join(f"{name}=***" for name, _ in parse_qsl(parts.query, keep_blank_values=True))
+    return parts._replace(netloc=netloc, query=query, fragment="").geturl()
+
+
+def url_secrets(url: str | None) -> tuple[str, ...]:
+    """The secrets a database URL holds, as typed and decoded, for the log redaction: the
+    password in the address (`user:PASSWORD@host`) and in the query (`?password=...`)."""
+    if not url:
+        return ()
+    found: list[str] = []
+    parts = urlsplit(url)
+    userinfo = parts.netloc.rsplit("@", 1)[0] if "@" in parts.netloc else ""
+    if ":" in userinfo:
+        found.append(userinfo.split(":", 1)[1])
+    raw = [pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair]
+    found += [value for name, value in raw if unquote(name).lower() in SECRET_PARAMETERS]
+    decoded = [unquote(s) for s in found] + [unquote(s.replace("+", " ")) for s in found]
+    return tuple(dict.fromkeys(s for s in found + decoded if s))
 
 
 class StoreUnavailable(Exception):

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,12 +16,14 @@ import pytest
 from bot.config import ConfigError, Settings
 from bot.engine.answer import Engine
 from bot.logs import configure_logging
-from bot.slack.app import start
+from bot.slack.app import log_secrets, start
+from bot.store.db import loggable_url, url_secrets
 from tests.slack import payloads
 from tests.slack.conftest import SECRET as TEST_SECRET
 from tests.slack.conftest import Bot, Response, settings_for
 from tests.slack.fake_slack import TOKEN, FakeSlack
 from tests.slack.process import SECRET, serve
+from tests.store.conftest import fresh_schema, postgres_base
 
 APP_TOKEN = "xapp-1-A0DECLARATIE-1-0123456789abcdef"
 WRONG_TOKEN = "xoxb-0000-1111-notaccepted0123"  # well formed, refused by auth.test
@@ -86,6 +88,8 @@ def test_the_bots_own_loggers_never_write_a_secret(
         "postgresql+psycopg://bot:hunter2-secret@127.0.0.1:notaport/nodb",
         "postgresql+psycopg://bot:hunter2-secret@127.0.0.1:1/nodb?bogus=1",
         "sqlite://bot:hunter2-secret@/x.db",
+        "postgresql+psycopg://bot@127.0.0.1:1/nodb?password=hunter2-secret",
+        "postgresql+psycopg://bot@127.0.0.1:1/nodb?sslmode=disable&password=hunter2-secret&bogus=1",
     ],
 )
 def test_the_report_never_shows_the_database_password(tmp_path: Path, url: str) -> None:
@@ -97,6 +101,54 @@ def test_the_report_never_shows_the_database_password(tmp_path: Path, url: str) 
     assert out.returncode != 0
     assert "hunter2-secret" not in out.stdout + out.stderr
     assert "DATABASE_URL" in out.stderr  # and it says which setting is wrong
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    base, why = postgres_base()
+    if base is None:
+        pytest.skip(why)
+    with fresh_schema(base) as url:
+        yield url
+
+
+def test_a_database_password_in_the_query_string_is_never_logged_by_serve_or_report(
+    fake: FakeSlack, pg_url: str
+) -> None:
+    """libpq takes `?password=` as well as `user:password@`; trust auth ignores it here."""
+    url = f"{pg_url}&password=hunter2-secret"
+    with serve(fake, DATABASE_URL=url, LOG_LEVEL="DEBUG") as bot:
+        assert "8290" in bot.ask(fake, "wat is 8290")
+        log = "".join(bot.lines)
+    assert "store: postgresql+psycopg://root@127.0.0.1:5432/test?options=***&password=***" in log or (
+        "store: postgresql+psycopg://postgres@127.0.0.1:5432/test?options=***&password=***" in log
+    ), log
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "report", "--format", "json"],
+        env={**env, "DATABASE_URL": url, "LOG_LEVEL": "DEBUG"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "questions" in json.loads(out.stdout)["summary"]
+    for text in (log, out.stdout, out.stderr):
+        assert "hunter2-secret" not in text
+
+
+def test_the_database_password_from_any_part_of_the_url_is_redacted_and_hidden() -> None:
+    url = "postgresql+psycopg://bot:p%40ss-word1@db:5432/x?sslpassword=key-secret9&options=-cfoo%3Dbar"
+    assert url_secrets(url) == ("p%40ss-word1", "key-secret9", "p@ss-word1")
+    assert url_secrets("postgresql://bot@db/x?PASSWORD=abc%2Bdef+1") == (
+        "abc%2Bdef+1",
+        "abc+def+1",
+        "abc+def 1",
+    )
+    assert url_secrets(None) == () and url_secrets("sqlite:////tmp/x.db") == ()
+    assert loggable_url(url) == "postgresql+psycopg://bot:***@db:5432/x?sslpassword=***&options=***"
+    settings = Settings(slack_bot_token=TOKEN, slack_signing_secret=TEST_SECRET, database_url=url)
+    assert {TOKEN, TEST_SECRET, "p@ss-word1", "key-secret9"} <= set(log_secrets(settings))
 
 
 def test_nothing_logged_answered_or_raised_holds_a_secret_at_debug(
