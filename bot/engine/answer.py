@@ -35,9 +35,12 @@ TIE = 0.02  # a runner-up this close is as good as the answer ...
 CLEAR = 0.9  # ... and is answered too, unless the answer matches this well
 MIN_EVIDENCE = 0.45  # one generic word ("bericht", "declaratie") is not enough to answer
 # A question that matches more than one distinctive word of an entry is answered from a
-# lower score: long questions explain much more than the phrase they match.
+# lower score (long questions hold much more than the phrase they match), as long as the
+# entry explains a good part of what was asked: "hoe reset ik het wachtwoord van mijn
+# VECOZO-certificaat" matches "vecozo certificaat" well, but is about the rest.
 SOFT_ANSWER_AT = 0.48
 STRONG_EVIDENCE = 1.2
+SOFT_SHARE = 0.4
 # Words next to a standard or message code must match at least this well to answer instead
 # of the code ("hoe lang blijft een JW325 bewaard"), not a generic word ("450 in VECOZO").
 BESIDE_CODE_EVIDENCE = 1.0
@@ -267,7 +270,7 @@ class Engine:
         weak = top.evidence < min_evidence
         good = (
             top.score >= ANSWER_AT
-            or (top.score >= SOFT_ANSWER_AT and top.evidence >= STRONG_EVIDENCE)
+            or (top.score >= SOFT_ANSWER_AT and top.evidence >= STRONG_EVIDENCE and top.share >= SOFT_SHARE)
             or top.entry_index in quoted
         )
         if good and not (vetoed or weak):

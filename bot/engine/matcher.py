@@ -70,6 +70,7 @@ class Scored:
     phrase: str
     evidence: float = 0.0  # matched words' weight, relative to the rarest word (1.0)
     words: frozenset[str] = frozenset()  # the question's words this entry explains
+    share: float = 0.0  # their share of the question's weight (0..1)
 
 
 class Matcher:
@@ -216,7 +217,7 @@ class Matcher:
         words = frozenset(t for t in query if t in self.entry_words[i])
         explained = sum(w for t, w in query.items() if t in words) / q_weight  # in query order
         score = (1 - ENTRY_SHARE) * best.score + ENTRY_SHARE * explained
-        return Scored(i, score, best.phrase, best.evidence, words)
+        return Scored(i, score, best.phrase, best.evidence, words, explained)
 
 
 def select(
@@ -361,7 +362,8 @@ class _Arrays:
         out = []
         for i, sc, p in zip(entry[starts[kept]].tolist(), score[kept].tolist(), chosen, strict=True):
             words = frozenset(t for t in query if t in m.entry_words[i])
-            out.append(Scored(i, sc, m.phrases[p][1], float(matched[p]) / m.max_idf, words))
+            share = sum(w for t, w in query.items() if t in words) / q_weight  # as score_all: in query order
+            out.append(Scored(i, sc, m.phrases[p][1], float(matched[p]) / m.max_idf, words, share))
         return out
 
 

@@ -28,7 +28,7 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 _APOSTROPHE_S = re.compile(r"(?<=\w)['\u2019]s\b")
 # a release number ("iWmo 3.2", "versie 2.4") says nothing about which entry is meant, and
 # split at its dot it would be read as the words "3" and "2"
-_VERSION = re.compile(r"(?<![\d.,])\d{1,2}\.\d{1,2}(?![\d.,])")
+_VERSION = re.compile(r"(?<![\d.,])\d{1,2}\.\d{1,2}(?![.,]?\d)")
 
 
 def strip_slack(text: str) -> str:

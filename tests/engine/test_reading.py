@@ -200,3 +200,27 @@ def test_a_sum_of_money_is_not_an_unknown_code(engine: Engine) -> None:
 
 def test_a_number_we_have_no_phrase_with_does_not_weigh_as_a_word(engine: Engine) -> None:
     assert engine.matcher.query("toegekendbedrag 2500 euro") == engine.matcher.query("toegekendbedrag euro")
+
+
+# -------------------------------------------------- a partial match is no answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hoe reset ik het wachtwoord van mijn vecozo certificaat? ben het vergeten",
+        "What's the WSDL endpoint URL for the VECOZO Pull webservice?",
+    ],
+)
+def test_a_question_mostly_about_something_else_is_not_answered_from_a_few_words(
+    engine: Engine, question: str
+) -> None:
+    a = engine.answer(question)
+    assert not a.answered and a.suggestions  # offered, not answered
+
+
+def test_a_long_question_mostly_about_an_entry_is_answered(engine: Engine) -> None:
+    question = (
+        "Our software already pulled a retour message. Can the customer still download it in the portal?"
+    )
+    assert engine.answer(question).answered
