@@ -188,9 +188,12 @@ def _switch(raw: str) -> bool:
     raise ValueError(f"expected one of {'/'.join(TRUE + FALSE)}, got {raw!r}")
 
 
+MAX_RETENTION_DAYS = 36_500  # 100 years: "keep it all"; more would overflow the purge's date
+
+
 def _days(raw: str) -> int:
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"expected whole days >= 1, got {raw!r}")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_RETENTION_DAYS:
+        raise ValueError(f"expected whole days from 1 to {MAX_RETENTION_DAYS} (100 years), got {raw[:20]!r}")
     return int(raw)
 
 

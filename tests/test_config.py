@@ -143,6 +143,14 @@ def test_every_malformed_storage_variable_is_named() -> None:
     assert problems({"RETENTION_DAYS": "90d"}, "cli")[0].startswith("RETENTION_DAYS is malformed")
 
 
+@pytest.mark.parametrize("raw", ["36501", "1000000", "9" * 40])
+def test_retention_days_beyond_100_years_is_refused_naming_the_variable(raw: str) -> None:
+    """A huge value would make every purge fail (the cutoff date overflows)."""
+    [problem] = problems({"RETENTION_DAYS": raw}, "cli")
+    assert problem.startswith("RETENTION_DAYS is malformed: expected whole days from 1 to 36500")
+    assert Settings.from_env({"RETENTION_DAYS": "36500"}, mode="cli").retention_days == 36500
+
+
 def test_oauth_app_replaces_the_bot_token_in_http_mode() -> None:
     env = {"SLACK_CLIENT_ID": "123.456", "SLACK_CLIENT_SECRET": "s3cret", "SLACK_SIGNING_SECRET": "x"}
     s = Settings.from_env(env, mode="http")

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Insert, delete, insert, select
 
+from bot.config import MAX_RETENTION_DAYS
 from bot.engine.normalize import fold, strip_slack
 from bot.engine.privacy import mask
 from bot.store.schema import (
@@ -190,8 +191,8 @@ class Store:
 
     def purge(self, older_than_days: int, now: datetime | None = None) -> int:
         """Delete questions (with their topics and codes) and actions older than the cutoff."""
-        if older_than_days < 1:
-            raise ValueError(f"older_than_days must be >= 1, got {older_than_days}")
+        if not 1 <= older_than_days <= MAX_RETENTION_DAYS:
+            raise ValueError(f"older_than_days must be from 1 to {MAX_RETENTION_DAYS}, got {older_than_days}")
         cutoff = (now or _now()) - timedelta(days=older_than_days)
         old = select(questions.c.id).where(questions.c.created_at < cutoff)
         with self.engine.begin() as conn:

@@ -2,9 +2,10 @@
 
 `Retention(store, days).start()` deletes questions and clicks older than RETENTION_DAYS
 and processed event ids older than `event_ttl`, once at start and then every `every`
-seconds, until `stop()`. A failed run (say the database is restarting) is logged and tried
-again at the next interval. With several instances each runs its own purge; the deletes
-are idempotent, so that is harmless.
+seconds, until `stop()`. The two are independent: a failed purge (say the database is
+restarting) is logged and tried again at the next interval, and the event ids still
+expire. With several instances each runs its own purge; the deletes are idempotent, so
+that is harmless.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.config import MAX_RETENTION_DAYS
 from bot.store.events import EVENT_ID_TTL, Store
 
 log = logging.getLogger("declaratiebot.store")
@@ -34,8 +36,8 @@ class Retention:
         every: timedelta = timedelta(hours=6),
         event_ttl: timedelta = EVENT_ID_TTL,
     ):
-        if days < 1:
-            raise ValueError(f"retention days must be >= 1, got {days}")
+        if not 1 <= days <= MAX_RETENTION_DAYS:
+            raise ValueError(f"retention days must be from 1 to {MAX_RETENTION_DAYS}, got {days}")
         self.store = store
         self.days = days
         self.every = every
@@ -47,9 +49,18 @@ class Retention:
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> PurgeResult:
-        result = PurgeResult(
-            rows=self.store.purge(self.days), event_ids=self.store.expire_event_ids(self.event_ttl)
-        )
+        """Purge the rows, then expire the event ids: each on its own, so one failing does
+        not stop the other (a failure is logged, counted as 0 and tried at the next run)."""
+        rows = event_ids = 0
+        try:
+            rows = self.store.purge(self.days)
+        except Exception:
+            log.exception("retention: purge of questions and clicks failed; trying again in %s", self.every)
+        try:
+            event_ids = self.store.expire_event_ids(self.event_ttl)
+        except Exception:
+            log.exception("retention: expiring event ids failed; trying again in %s", self.every)
+        result = PurgeResult(rows=rows, event_ids=event_ids)
         if result.rows or result.event_ids:
             log.info(
                 "retention: deleted %d rows older than %d days, %d event ids",

@@ -269,6 +269,40 @@ def test_retention_purges_on_its_own_in_the_background_until_stopped(store: Stor
     assert count(store, questions) == 2
 
 
+def test_the_longest_retention_allowed_purges_and_event_ids_still_expire(store: Store) -> None:
+    store.first_delivery("Old", "T1", now=datetime.now(UTC) - timedelta(days=8))
+    store.record_question(question("vraag", at=datetime.now(UTC) - timedelta(days=400)))
+    result = Retention(store, 36_500).run_once()
+    assert (result.rows, result.event_ids) == (0, 1)  # a year-old question is within 100 years
+    assert count(store, questions) == 1 and count(store, processed_events) == 0
+
+
+def test_event_ids_expire_even_when_the_purge_fails(
+    store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store.first_delivery("Old", "T1", now=datetime.now(UTC) - timedelta(days=8))
+
+    def broken(days: int, now: datetime | None = None) -> int:
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr(store, "purge", broken)
+    retention = Retention(store, 90, every=timedelta(milliseconds=20)).start()
+    try:
+        assert retention.wait_for_runs(2, timeout=60)
+    finally:
+        retention.stop()
+    assert count(store, processed_events) == 0, "the event ids expired all the same"
+    assert "retention: purge of questions and clicks failed" in caplog.text
+
+
+@pytest.mark.parametrize("days", [0, 36_501])
+def test_retention_outside_1_to_36500_days_is_refused(store: Store, days: int) -> None:
+    with pytest.raises(ValueError, match="from 1 to 36500"):
+        Retention(store, days)
+    with pytest.raises(ValueError, match="from 1 to 36500"):
+        store.purge(days)
+
+
 # ---------------------------------------------------------------- opening
 
 
