@@ -166,9 +166,11 @@ def usage_of(store: Store, days: int = 7) -> Usage:
     from bot.store.report import summary
 
     def usage(team_id: str) -> list[tuple[str, str]] | None:
+        if not team_id:  # never another workspace's figures (summary(None) is all of them)
+            return None
         since = datetime.now(UTC) - timedelta(days=days)
         try:
-            return blocks.usage_fields(summary(store, team_id or None, since))
+            return blocks.usage_fields(summary(store, team_id, since))
         except Exception as exc:  # the database is down: the Home tab shows the rest
             log.warning("no usage figures for the Home tab: %s", type(exc).__name__)
             return None

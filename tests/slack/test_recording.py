@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.store import Store, open_store
+from bot.store import QuestionRecord, Store, open_store
 from bot.store.report import summary
 from bot.store.schema import actions, question_codes, questions
 from tests.slack import payloads
@@ -128,22 +128,51 @@ def test_a_reply_that_fails_for_good_is_recorded(
     assert summary(store, TEAM, WEEK_AGO).reply_failures == 1
 
 
-def test_home_tab_shows_the_workspaces_figures_of_the_last_week(sbot: Bot, store: Store) -> None:
-    sbot.event(payloads.mention("<@UBOT> wat is 8290"))
-    sbot.event(payloads.mention("<@UBOT> wat is 8614"))
-    sbot.event(payloads.dm("recept voor appeltaart"))
-    sbot.event(payloads.home_opened())
-    [home] = sbot.fake.to("views.publish")
+def home_figures(bot: Bot) -> dict[str, str]:
+    """The usage figures of the last Home tab published, by label."""
+    home = bot.fake.to("views.publish")[-1]
     fields = [
         f["text"]
         for b in home.params["view"]["blocks"]
         if b.get("type") == "section"
         for f in b.get("fields", [])
     ]
-    figures = dict(f.replace("*", "").split("\n", 1) for f in fields)
+    return dict(f.replace("*", "").split("\n", 1) for f in fields)
+
+
+def seed_elsewhere(store: Store) -> None:
+    """Rows the Home tab must not count: this workspace's of 8 days ago, another's of today."""
+    old = datetime.now(UTC) - timedelta(days=8)
+    for team, at in ((TEAM, old), ("T0OTHER", None), ("T0OTHER", None)):
+        store.record_question(
+            QuestionRecord(
+                team_id=team, channel_type="channel", answered=True, language="nl", confidence=90, at=at
+            )
+        )
+        store.record_handoff(team, at=at)
+
+
+def test_home_tab_shows_the_workspaces_figures_of_the_last_week(sbot: Bot, store: Store) -> None:
+    seed_elsewhere(store)
+    sbot.event(payloads.mention("<@UBOT> wat is 8290"))
+    sbot.event(payloads.mention("<@UBOT> wat is 8614"))
+    sbot.event(payloads.dm("recept voor appeltaart"))
+    sbot.event(payloads.home_opened())
+    figures = home_figures(sbot)
     assert figures["Vragen"].startswith("3 ")
     assert figures["Beantwoord"] == "2 (67%)"
     assert figures["Doorgezet naar support"] == "1"
+
+
+def test_a_home_tab_opened_without_a_workspace_shows_no_figures_at_all(sbot: Bot, store: Store) -> None:
+    seed_elsewhere(store)
+    envelope = payloads.envelope(payloads.home_opened())
+    del envelope["team_id"]
+    envelope["authorizations"][0].pop("team_id")
+    assert sbot.post(json.dumps(envelope), "application/json").status == 200
+    sbot.settle()
+    assert sbot.fake.to("views.publish"), "the Home tab is published"
+    assert home_figures(sbot) == {}, "not the figures of every workspace together"
 
 
 def test_a_retry_to_another_instance_sharing_the_database_gets_no_second_reply(
