@@ -349,3 +349,62 @@ def test_20000_rejected_prestaties_the_first_follow_up_says_what_is_shown_and_ho
     assert "nog 19.800 afgewezen prestaties, hier niet getoond" in listed
     for post in posts:
         assert len(post.params["blocks"]) <= MAX_BLOCKS
+
+
+# ------------------------------------------------------------------ a JW325, and a 325 inside a zip
+
+
+def _sections(post: Any) -> str:
+    return "\n\n".join(b["text"]["text"] for b in post.params["blocks"] if b["type"] == "section")
+
+
+def test_a_jw325_is_explained_in_the_thread_exactly_as_rendered(bot: Bot) -> None:
+    from bot.engine.knowledge import default_dir, load
+    from bot.explain import explain_bytes
+    from bot.render.explain import render_explanation
+
+    name = "jw325-several-clients.xml"
+    shared = bot.fake.share_file(name, fixture_bytes(name))
+    bot.event(dm_with([shared]))
+    summary, rows = replies(bot, payloads.DM)
+    x = explain_bytes(fixture_bytes(name), name, load(default_dir()), max_rows=200)
+    assert _sections(summary) == render_explanation(x, "mrkdwn", "nl", "summary").strip()
+    assert _sections(rows) == render_explanation(x, "mrkdwn", "nl", "rows").strip()
+    lines = _sections(summary).splitlines()
+    assert lines[:2] == ["*Retourbericht JW325 (iJw 3.2, berichtcode 491)*", f"Bestand: {name}"]
+    assert (
+        "*De gemeente heeft de declaratie gedeeltelijk toegekend: € 8.825,55 van de € 11.062,05; "
+        "€ 2.236,50 is afgewezen.*" in lines
+    )
+    assert "Afgewezen: € 2.236,50 debet (4 prestaties bij 3 cliënten)" in lines
+    assert "• `9321` Het ingediende volume overschrijdt het toegewezen volume." in lines
+    assert _sections(rows).splitlines()[:3] == [
+        "*Afgewezen prestaties (4)*",
+        "1. BSN ******358, ref. JW2601-0210, toewijzing 7731002",
+        "   `54001` (categorie 54 Jeugd-ggz), 01-01-2026 t/m 31-01-2026, 150 minuut, € 247,50 debet",
+    ]
+    for bsn in ("358", "918", "320"):
+        assert f"******{bsn}" in _sections(rows)
+    for full in ("288195358", "481111918", "866275320"):
+        assert full not in everything_sent(bot)
+
+
+def test_a_325_inside_a_zip_is_explained_like_the_xml(bot: Bot) -> None:
+    name = "jw325-credit-lines.xml"
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("JW325_0363_20260310.xml", fixture_bytes(name))
+    as_zip = bot.fake.share_file("retour.zip", packed.getvalue())
+    bot.event(dm_with([as_zip], ts="1700000000.000700"))
+    as_xml = bot.fake.share_file(name, fixture_bytes(name))
+    bot.event(dm_with([as_xml], ts="1700000000.000800"))
+    zip_summary, zip_rows, xml_summary, xml_rows = replies(bot, payloads.DM)
+    assert [p.params["thread_ts"] for p in (zip_summary, zip_rows)] == ["1700000000.000700"] * 2
+    assert _sections(zip_summary) == _sections(xml_summary).replace(f"Bestand: {name}", "Bestand: retour.zip")
+    assert _sections(zip_rows) == _sections(xml_rows)
+    assert (
+        "*De gemeente heeft de declaratie gedeeltelijk toegekend: € 600,00 toegekend op € 403,00 ingediend; "
+        "afgewezen zijn € 985,00 aan creditregels en € 788,00 aan debetregels, netto € 197,00 credit, en een "
+        "afgewezen creditregel wordt niet van het toegekende bedrag afgetrokken.*"
+    ) in _sections(zip_summary).splitlines()
+    assert "€ 985,00 credit" in _sections(zip_rows) and "522420965" not in everything_sent(bot)
