@@ -137,18 +137,25 @@ def answer_in_conversation(
             dm_with_bot=channel.startswith("D"),  # a direct message to the bot (message.im)
         )
     msg = blocks.answer_message(answer, engine.kb, question=question, notice=notice, ref=qref)
-    post(client, channel, msg, thread_ts)
-    log.info(
-        "answered %s: answered=%s topic=%s codes=%s", ref, answer.answered, answer.topic, list(answer.codes)
-    )
-    deps.recorder.question(
-        team_id,
-        channel_type="dm" if channel.startswith("D") else "channel",
-        question=question,
-        answer=answer,
-        latency_ms=round((time.perf_counter() - started) * 1000),
-        ref=qref,
-    )
+    try:
+        post(client, channel, msg, thread_ts)
+        log.info(
+            "answered %s: answered=%s topic=%s codes=%s",
+            ref,
+            answer.answered,
+            answer.topic,
+            list(answer.codes),
+        )
+    finally:  # a reply that fails for good is still a question asked (the app's error
+        # handler logs the failure and records it as reply_failed), as for /declaratie
+        deps.recorder.question(
+            team_id,
+            channel_type="dm" if channel.startswith("D") else "channel",
+            question=question,
+            answer=answer,
+            latency_ms=round((time.perf_counter() - started) * 1000),
+            ref=qref,
+        )
 
 
 def hand_off(

@@ -125,7 +125,22 @@ def test_a_reply_that_fails_for_good_is_recorded(
         sbot.event(payloads.mention("<@UBOT> wat is 8290"), eid="EvFails1")
     assert "EvFails1" in caplog.text
     assert kinds(store) == [("reply_failed", "EvFails1")]
-    assert summary(store, TEAM, WEEK_AGO).reply_failures == 1
+    [q] = rows(store, questions)  # still a question asked, answered as it was
+    assert (q["ref"], q["answered"], q["channel_type"]) == ("EvFails1", True, "channel")
+    s = summary(store, TEAM, WEEK_AGO)
+    assert (s.questions, s.reply_failures) == (1, 1)
+
+
+def test_a_dm_whose_reply_fails_for_good_is_recorded_as_a_question_and_a_failure(
+    sbot: Bot, store: Store
+) -> None:
+    sbot.fake.fail("chat.postMessage", status=500, times=3)  # every attempt
+    sbot.event(payloads.dm("wat is 8614"), eid="EvFails2")
+    assert sbot.fake.posts() == []
+    [q] = rows(store, questions)
+    assert (q["ref"], q["answered"], q["channel_type"]) == ("EvFails2", True, "dm")
+    assert [c["code"] for c in rows(store, question_codes)] == ["8614"]
+    assert kinds(store) == [("reply_failed", "EvFails2")]
 
 
 def home_figures(bot: Bot) -> dict[str, str]:
