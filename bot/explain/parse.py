@@ -207,6 +207,12 @@ _LEAVES: dict[str, frozenset[str]] = {
     ),
 }
 _CODE_PATH = "RetourCodes/RetourCode"
+# what is read below each record: its leaves and retourcodes, and the paths leading to them
+_READ = {name: leaves | {_CODE_PATH} for name, leaves in _LEAVES.items()}
+_TOWARDS = {
+    name: frozenset(path.rsplit("/", i)[0] for path in read for i in range(path.count("/") + 1))
+    for name, read in _READ.items()
+}
 
 # Bounds on what a file of at most 25 MB can make the reader hold, whatever its shape. A 325's
 # longest value has 36 characters, its deepest element is 8 levels down, it uses about 50
@@ -336,6 +342,9 @@ class _Target:
 
     def __init__(self) -> None:
         self.names: list[str] = []  # local names of the open elements
+        # per open element, its path below the innermost record ("" for the record itself),
+        # or None where no leaf that is read can lie below it
+        self.paths: list[str | None] = []
         self.records: list[_Fields] = []  # the records being read, outermost first
         self.leaf: str | None = None  # the path of the leaf being read, below the innermost record
         self.text: list[str] = []
@@ -352,42 +361,57 @@ class _Target:
         out, self.out = self.out, []
         return out
 
-    def _local(self, tag: str) -> str:
-        name = self.locals.get(tag)
-        if name is None:
-            if len(self.locals) >= MAX_NAMES:
-                raise ExplainError("too_many_names")
-            name = self.locals[tag] = tag.rsplit("}", 1)[-1]
+    def _new_name(self, tag: str) -> str:
+        if len(self.locals) >= MAX_NAMES:
+            raise ExplainError("too_many_names")
+        name = self.locals[tag] = tag.rsplit("}", 1)[-1]
         return name
 
     def start(self, tag: str, attributes: list[str]) -> None:
-        name = self._local(tag)
-        for attribute in attributes[::2]:  # a 325 has none worth reading; their names still count
-            self._local(attribute)
-        if len(self.names) >= MAX_DEPTH:
+        name = self.locals.get(tag) or self._new_name(tag)
+        if attributes:  # a 325 has none worth reading; their names still count
+            for attribute in attributes[::2]:
+                if attribute not in self.locals:
+                    self._new_name(attribute)
+        names = self.names
+        depth = len(names)
+        if depth >= MAX_DEPTH:
             raise ExplainError("too_deep")
-        if not self.names:
+        self.leaf = path = None
+        if not depth:
             self.root_seen = True
             self.root_ns = tag.rsplit("}", 1)[0] if "}" in tag else ""
             _check_root(name, self.root_ns)
-        elif name in _RECORDS and self.names[-1] == _RECORDS[name]:
-            if _RECORDS[name] == "Bericht":  # Header, DeclaratieAntwoord: once each, under the root
-                if len(self.names) != 1 or name in self.once:
-                    raise ExplainError("duplicate", field=name)
-                self.once.add(name)
-            record = _Fields(name, len(self.names) + 1)
-            if name == "Prestatie" and self.records:
-                record.bsn = self.records[-1].bsn
-            self.records.append(record)
-        self.names.append(name)
-        self.text.clear()
+        elif name in _RECORDS and names[-1] == _RECORDS[name]:
+            if depth == 1 or _RECORDS[name] != "Bericht":
+                self._open(name, depth)
+                path = ""
+            else:  # a Header or DeclaratieAntwoord below another element
+                raise ExplainError("duplicate", field=name)
+        else:
+            parent = self.paths[-1]
+            if parent is not None:
+                record = self.records[-1].name
+                path = f"{parent}/{name}" if parent else name
+                if path not in _TOWARDS[record]:
+                    path = None
+                elif path in _READ[record]:
+                    self.leaf = path
+        names.append(name)
+        self.paths.append(path)
+        if self.text:
+            self.text.clear()
         self.size = 0
-        self.leaf = None
-        if self.records and len(self.names) > self.records[-1].depth:
-            current = self.records[-1]
-            path = "/".join(self.names[current.depth :])
-            if path in _LEAVES[current.name] or path == _CODE_PATH:
-                self.leaf = path
+
+    def _open(self, name: str, depth: int) -> None:
+        if depth == 1:  # Header, DeclaratieAntwoord: once each, under the root
+            if name in self.once:
+                raise ExplainError("duplicate", field=name)
+            self.once.add(name)
+        record = _Fields(name, depth + 1)
+        if name == "Prestatie" and self.records:
+            record.bsn = self.records[-1].bsn
+        self.records.append(record)
 
     def data(self, text: str) -> None:
         if self.leaf is None:
@@ -398,12 +422,9 @@ class _Target:
         self.text.append(text)
 
     def end(self, tag: str) -> None:
-        current = self.records[-1] if self.records else None
         leaf, self.leaf = self.leaf, None  # a leaf's parent is never a leaf
-        if current is None:
-            pass
-        elif len(self.names) == current.depth:  # a whole record has been read
-            self.records.pop()
+        if self.paths.pop() == "":  # a whole record has been read
+            current = self.records.pop()
             built = _build(current, self.root_ns, self.header)
             if isinstance(built, Header):
                 self.header = built
@@ -411,6 +432,7 @@ class _Target:
                 self.records[-1].prestaties += 1
             self.out.append(built)
         elif leaf is not None:
+            current = self.records[-1]
             text = "".join(self.text).strip()
             if leaf == _CODE_PATH:
                 self._code(current, text)
@@ -421,7 +443,8 @@ class _Target:
                 current.bsn = mask_bsn(text)  # the full BSN is never kept
             else:
                 current.values[leaf] = text
-        self.text.clear()
+        if self.text:
+            self.text.clear()
         self.size = 0
         self.names.pop()
 
