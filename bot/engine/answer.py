@@ -55,7 +55,7 @@ MAX_CLOSE = 50
 PRIMARY_KINDS = frozenset({"retourcode", "foutcode", "limit", "codelijst"})
 CONTEXT_KINDS = frozenset({"standaard", "berichtcode"})
 # Code shapes that are always codes, so an unknown one is reported.
-ALWAYS_CODE = frozenset({"aw", "brs", "message"})
+ALWAYS_CODE = frozenset({"aw", "brs", "message", "rc"})
 HELP_WORDS = frozenset({"help", "hulp", "helpme", "commands", "voorbeelden", "examples"})
 
 

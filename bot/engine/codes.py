@@ -15,6 +15,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("aw", re.compile(r"\baw ?(\d{3})\b")),
     ("brs", re.compile(r"\bbrs ?(\d{1,3})\b")),
     ("message", re.compile(r"\b(wmo|jw) ?(\d{3})\b")),
+    ("rc", re.compile(r"\brc ?(\d{4})\b")),  # "rc8004", "RC 8409": a retourcode
     ("spaced", re.compile(r"\b([a-z]{1,3}) (\d{2,4})([a-z]?)\b")),  # "DN 071": only when known
     ("prestatie", re.compile(r"\b([a-z]{1,3})(\d{2,4})([a-z]?)\b")),
     ("number4", re.compile(r"\b(\d{4})\b")),

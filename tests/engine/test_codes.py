@@ -50,3 +50,10 @@ def test_years_are_recognised() -> None:
 def test_near_codes_differ_in_one_position() -> None:
     assert near("8291", ["8290", "8221", "0551", "8290"]) == ["8221", "8290"]
     assert near("1234", ["8290", "0551"]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [("rc8004 bij cliënt", "8004"), ("RC 8409 helpdesk", "8409"), ("Rc0551?", "0551")]
+)
+def test_rc_before_a_number_is_a_retourcode(text: str, code: str) -> None:
+    assert codes(text) == [code]
