@@ -351,7 +351,6 @@ def run(prestaties: int, runs: int, hostile_size: int = 24 * 2**20) -> dict[str,
         path = Path(tmp) / "jw325-bench.xml"
         size = generate(path, prestaties)
         whole = command(path, runs, str(Path(tmp) / "cache"))
-        shapes = hostile(Path(tmp), str(Path(tmp) / "cache"), hostile_size)
         rows = []
         for way in WAYS:
             out = subprocess.run(
@@ -375,6 +374,9 @@ def run(prestaties: int, runs: int, hostile_size: int = 24 * 2**20) -> dict[str,
                 sys.stderr.write(out.stderr[-3000:])
                 raise SystemExit(f"explain_bench: worker {way} exited {out.returncode}")
             rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        # last: making the hostile files takes memory here, and Linux carries a parent's peak
+        # RSS over into the children it starts (ru_maxrss survives fork and exec)
+        shapes = hostile(Path(tmp), str(Path(tmp) / "cache"), hostile_size)
     ours = rows[0]
     for r in rows[1:]:
         if r["figures"] != ours["figures"]:
