@@ -43,6 +43,7 @@ from bot.slack.dedupe import Dedupe, MemoryDedupe, StoreDedupe
 from bot.slack.listeners import register_listeners
 from bot.slack.recording import Recorder, team_of
 from bot.slack.replies import Deps, Usage, describe, now, request_ref
+from bot.store.deadline import Deadline
 from bot.store.events import Store
 
 log = logging.getLogger("declaratiebot.slack")
@@ -161,16 +162,19 @@ def oauth_flow(settings: Settings, store: Store) -> OAuthFlow:
     return OAuthFlow(client=web_client(settings, token=None), settings=oauth_settings)
 
 
-def usage_of(store: Store, days: int = 7) -> Usage:
-    """The App Home's figures for a workspace: the last `days` days, from the store."""
+def usage_of(store: Store, days: int = 7, deadline: Deadline | None = None) -> Usage:
+    """The App Home's figures for a workspace: the last `days` days, from the store (left
+    out when the database fails or has not answered within the deadline)."""
     from bot.store.report import summary
+
+    deadline = deadline or Deadline(name="home")
 
     def usage(team_id: str) -> list[tuple[str, str]] | None:
         if not team_id:  # never another workspace's figures (summary(None) is all of them)
             return None
         since = datetime.now(UTC) - timedelta(days=days)
         try:
-            return blocks.usage_fields(summary(store, team_id, since))
+            return blocks.usage_fields(deadline.call(lambda: summary(store, team_id, since)))
         except Exception as exc:  # the database is down: the Home tab shows the rest
             log.warning("no usage figures for the Home tab: %s", type(exc).__name__)
             return None

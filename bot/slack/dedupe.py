@@ -9,9 +9,11 @@ It forgets on restart and is per process. `StoreDedupe` adds the database's atom
 insert-or-skip, so a delivery to any instance sharing the database is answered once.
 
 While the database is unreachable, `StoreDedupe` answers rather than stays silent: it
-falls back to this process's memory, so a retry that reaches the same instance is still
-dropped, but a retry that reaches another instance during the outage may be answered a
-second time. A duplicate answer is the lesser harm than a question left unanswered.
+falls back to this process's memory (also when the database has not answered within the
+deadline of `bot.store.deadline`, 2 seconds, so the event is still acknowledged in time),
+so a retry that reaches the same instance is still dropped, but a retry that reaches
+another instance during the outage may be answered a second time. A duplicate answer is
+the lesser harm than a question left unanswered.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
+
+from bot.store.deadline import Deadline
 
 if TYPE_CHECKING:
     from bot.store.events import Store
@@ -71,15 +75,16 @@ class StoreDedupe:
     """This process's memory first (no database round trip for a local retry), then the
     database's insert-or-skip; when the database fails, memory alone (see above)."""
 
-    def __init__(self, store: Store, memory: MemoryDedupe | None = None):
+    def __init__(self, store: Store, memory: MemoryDedupe | None = None, deadline: Deadline | None = None):
         self.store = store
         self.memory = memory or MemoryDedupe()
+        self.deadline = deadline or Deadline(name="dedupe")
 
     def first_delivery(self, event_id: str, team_id: str = "") -> bool:
         if not self.memory.first_delivery(event_id, team_id):
             return False
         try:
-            return self.store.first_delivery(event_id, team_id)
+            return self.deadline.call(lambda: self.store.first_delivery(event_id, team_id))
         except Exception as exc:
             log.warning(
                 "dedupe of %s falls back to this process: database unavailable (%s)",

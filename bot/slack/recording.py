@@ -1,9 +1,11 @@
 """What the Slack app remembers: questions, clicks, hand-offs and failed replies.
 
 Listeners answer first and record afterwards, so answering never waits on the database
-and never fails because of it. A write that fails (database down, file locked) is logged
-with the request it belongs to and dropped; every write is its own short transaction, so
-recording resumes by itself when the database is back. Without a store (`Recorder(None)`)
+and never fails because of it. A write that fails (database down, file locked) or does not
+finish within the deadline (`bot.store.deadline`: a database gone silent) is logged with
+the request it belongs to and dropped, so no listener thread waits on a dead connection;
+every write is its own short transaction, so recording resumes by itself when the database
+is back. Without a store (`Recorder(None)`)
 nothing is recorded.
 
 `ref` ties a click to the question it was under: the question's event id (or trigger id
@@ -17,14 +19,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.engine.answer import Answer
+from bot.store.deadline import Deadline
 from bot.store.events import QuestionRecord, Store
 
 log = logging.getLogger("declaratiebot.store")
 
 
 class Recorder:
-    def __init__(self, store: Store | None):
+    def __init__(self, store: Store | None, deadline: Deadline | None = None):
         self.store = store
+        self.deadline = deadline or Deadline(name="recording")
 
     def question(
         self,
@@ -71,10 +75,11 @@ class Recorder:
         self._write("failed reply", ref, lambda s: s.record_failure(team_id, question_ref=ref))
 
     def _write(self, what: str, ref: str | None, write: Callable[[Store], Any]) -> None:
-        if self.store is None:
+        store = self.store
+        if store is None:
             return
         try:
-            write(self.store)
+            self.deadline.call(lambda: write(store))
         except Exception as exc:  # the database is down or locked: answering goes on
             log.warning("could not record %s of %s: %s", what, ref or "?", one_line(exc))
 

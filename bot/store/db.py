@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -68,7 +69,34 @@ def make_engine(url: str | None = None) -> Engine:
             engine = create_engine(url, connect_args={"timeout": WAIT_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": WAIT_SECONDS})
+    return create_engine(url, pool_pre_ping=True, connect_args=postgres_connect_args(parsed.query))
+
+
+# libpq settings for every PostgreSQL connection, unless DATABASE_URL sets them itself: fail
+# fast when connecting, notice a peer gone silent (keepalives on idle connections, and
+# tcp_user_timeout for data sent and never acknowledged: a partition, not a reset), and let
+# the server end a statement that waits too long (on a lock, say). The Slack request path
+# also has a hard deadline of its own on every database call (`bot.store.deadline`).
+POSTGRES_CONNECT = {
+    "connect_timeout": WAIT_SECONDS,
+    "keepalives": 1,
+    "keepalives_idle": 30,  # seconds idle before the first probe
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,  # milliseconds
+}
+STATEMENT_TIMEOUT_MS = 30_000  # schema changes lift it (`schema_lock`)
+
+
+def postgres_connect_args(query: Mapping[str, Any]) -> dict[str, Any]:
+    """POSTGRES_CONNECT and the statement timeout, for what the URL's query does not set;
+    the timeout is added to the URL's own `options` (e.g. a search_path), not in place of it."""
+    args: dict[str, Any] = {k: v for k, v in POSTGRES_CONNECT.items() if k not in query}
+    options = query.get("options", "")
+    options = options[-1] if isinstance(options, tuple) else options
+    if "statement_timeout" not in options:
+        args["options"] = f"{options} -c statement_timeout={STATEMENT_TIMEOUT_MS}".strip()
+    return args
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -83,6 +111,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def schema_lock(connection: Connection) -> None:
     """Serialise schema changes between processes, until the transaction ends."""
     if connection.dialect.name == "postgresql":
+        # waiting for another instance's migration, and migrating, may take longer than the
+        # statement timeout of ordinary work
+        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
     elif connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")  # takes the write lock now, not at the first write

@@ -31,6 +31,7 @@ from tests.slack import payloads
 from tests.slack.fake_slack import TOKEN, FakeSlack, manifest_scopes
 
 SECRET = "test-signing-secret-0123456789ab"
+ACK_SECONDS = 3  # Slack gives up on a request not acknowledged within 3 seconds, and retries it
 SUPPORT = "C0SUPPORT"
 
 
@@ -89,7 +90,9 @@ class Bot:
         timestamp: int | None = None,
         headers: dict[str, str] | None = None,
         path: str = "/slack/events",
+        timeout: float = 30,
     ) -> Response:
+        """POST `body` signed; `timeout`: how long to wait for the answer (Slack: ACK_SECONDS)."""
         ts = str(int(time.time()) if timestamp is None else timestamp)
         request = urllib.request.Request(
             self.url + path,
@@ -103,7 +106,7 @@ class Bot:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=30) as r:
+            with urllib.request.urlopen(request, timeout=timeout) as r:
                 return Response(r.status, r.read().decode("utf-8"))
         except urllib.error.HTTPError as e:
             return Response(e.code, e.read().decode("utf-8"))

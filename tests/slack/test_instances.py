@@ -28,7 +28,7 @@ from sqlalchemy import select as sql_select
 from bot.store import open_store
 from bot.store.schema import questions
 from tests.slack import payloads
-from tests.slack.conftest import SECRET, Bot, Response, sign
+from tests.slack.conftest import ACK_SECONDS, SECRET, Bot, Response, sign
 from tests.slack.fake_slack import TOKEN, FakeSlack
 from tests.store.conftest import fresh_schema, postgres_base
 
@@ -181,7 +181,9 @@ def test_200_events_over_both_instances_at_once_are_each_answered_and_recorded_o
 
 class Outage:
     """A TCP relay in front of PostgreSQL that can be cut and restored, as a network or a
-    server outage looks to the bot: connections dropped, new ones refused."""
+    server outage looks to the bot: connections dropped, new ones refused. Or frozen: every
+    connection stays open and nothing is forwarded either way, no reset (a partition, a
+    proxy that hangs), until `thaw()`."""
 
     def __init__(self, target: tuple[str, int]):
         self.target = target
@@ -189,6 +191,8 @@ class Outage:
         self.port = int(self.listener.getsockname()[1])
         self.up = threading.Event()
         self.up.set()
+        self.flowing = threading.Event()
+        self.flowing.set()
         self.pairs: list[tuple[socket.socket, socket.socket]] = []
         self.lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -205,8 +209,15 @@ class Outage:
     def restore(self) -> None:
         self.up.set()
 
+    def freeze(self) -> None:
+        self.flowing.clear()
+
+    def thaw(self) -> None:
+        self.flowing.set()
+
     def close(self) -> None:
         self.cut()
+        self.flowing.set()
         self.listener.close()
 
     def _accept(self) -> None:
@@ -223,15 +234,16 @@ class Outage:
                 self.pairs.append((client, server))
             threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
 
-    @staticmethod
-    def _pump(a: socket.socket, b: socket.socket) -> None:
+    def _pump(self, a: socket.socket, b: socket.socket) -> None:
         try:
             while True:
+                self.flowing.wait()
                 ready, _, _ = select.select([a, b], [], [], 1.0)
                 for s in ready:
                     data = s.recv(65536)
                     if not data:
                         return
+                    self.flowing.wait()  # frozen: held, not forwarded, not dropped
                     (b if s is a else a).sendall(data)
         except (OSError, ValueError):
             return
@@ -263,5 +275,38 @@ def test_answers_go_on_while_postgresql_is_unreachable_and_recording_resumes(
             refs = sorted(r for (r,) in conn.execute(sql_select(questions.c.ref)))
         assert refs == ["EvAfter", "EvBefore"]
     finally:
+        store.close()
+        relay.close()
+
+
+def test_a_database_gone_silent_holds_up_neither_the_ack_nor_the_answer_and_recording_resumes(
+    start_bot: Callable[..., Bot], pg_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The pooled connection stays open but nothing comes back: without a deadline of its
+    own, dedupe (before the acknowledgement) would wait for it indefinitely."""
+    relay = Outage(("127.0.0.1", 5432))
+    store = open_store(pg_url.replace("127.0.0.1:5432", f"127.0.0.1:{relay.port}"))
+    try:
+        bot = start_bot(store=store)
+        bot.event(payloads.mention("<@UBOT> wat is 8290", ts="1700000000.000001"), eid="EvBefore")
+        relay.freeze()
+        with caplog.at_level(logging.WARNING):
+            mention = payloads.mention("<@UBOT> wat is 8290", ts="1700000000.000002")
+            response = bot.event(mention, eid="EvFrozen", timeout=ACK_SECONDS)
+            assert response.status == 200, "acknowledged before Slack gives up"
+            bot.event(payloads.home_opened(), timeout=ACK_SECONDS)
+        assert len(bot.fake.posts(channel=payloads.CHANNEL)) == 2, "answered while the database was silent"
+        assert bot.fake.to("views.publish"), "the Home tab opens without its figures"
+        assert "dedupe of EvFrozen falls back to this process" in caplog.text
+        assert "could not record question of EvFrozen: StoreTimeout" in caplog.text
+        relay.thaw()
+        bot.event(payloads.mention("<@UBOT> wat is 8614", ts="1700000000.000003"), eid="EvAfter")
+        assert len(bot.fake.posts(channel=payloads.CHANNEL)) == 3
+        with store.engine.connect() as conn:
+            refs = {r for (r,) in conn.execute(sql_select(questions.c.ref))}
+        # EvFrozen's late write may land once the relay forwards again: late, not lost
+        assert {"EvBefore", "EvAfter"} <= refs <= {"EvBefore", "EvFrozen", "EvAfter"}
+    finally:
+        relay.thaw()
         store.close()
         relay.close()
