@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.store import QuestionRecord, Retention, Store, open_store
-from bot.store.db import current_revision, default_path, normalize_url
+from bot.store.db import current_revision, default_path, normalize_url, postgres_connect_args
 from bot.store.schema import actions, processed_events, question_codes, question_topics, questions
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -362,3 +362,32 @@ def test_postgres_urls_get_the_psycopg_driver() -> None:
     assert normalize_url("postgresql://db/x") == "postgresql+psycopg://db/x"
     assert normalize_url("postgresql+psycopg://db/x") == "postgresql+psycopg://db/x"
     assert normalize_url("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
+
+
+def test_every_connection_fails_fast_and_notices_a_peer_gone_silent(store: Store) -> None:
+    """SQLite: a locked file is waited for 2 s. PostgreSQL: connect_timeout, TCP keepalives,
+    tcp_user_timeout and a statement timeout, with the URL's own options (the test schema's
+    search_path) kept."""
+    raw = store.engine.raw_connection()
+    try:
+        if store.dialect == "sqlite":
+            cursor = raw.cursor()
+            assert cursor.execute("PRAGMA busy_timeout").fetchone() == (2000,)
+            return
+        dsn = raw.driver_connection.info.dsn  # type: ignore[union-attr]
+        for setting in ("connect_timeout=2", "keepalives=1", "keepalives_count=3", "tcp_user_timeout=10000"):
+            assert setting in dsn
+        cursor = raw.cursor()
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == ("30s",)
+        cursor.execute("SHOW search_path")
+        assert str(cursor.fetchone()[0]).startswith("t_")  # type: ignore[index]
+    finally:
+        raw.close()
+
+
+def test_a_setting_in_the_url_wins_over_the_connection_defaults() -> None:
+    args = postgres_connect_args({"keepalives_idle": "7", "options": "-csearch_path=x"})
+    assert "keepalives_idle" not in args and args["tcp_user_timeout"] == 10_000
+    assert args["options"] == "-csearch_path=x -c statement_timeout=30000"
+    assert "options" not in postgres_connect_args({"options": "-c statement_timeout=0"})
