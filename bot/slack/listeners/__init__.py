@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands, events, files, home
+from bot.slack.listeners import actions, commands, events, files, home, installs
 from bot.slack.replies import Deps
 
 
@@ -14,3 +14,4 @@ def register_listeners(app: App, deps: Deps) -> None:
     actions.register(app, deps)
     home.register(app, deps)
     files.register(app, deps)
+    installs.register(app, deps)
