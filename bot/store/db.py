@@ -162,7 +162,7 @@ def loggable_url(url: str) -> str:
             userinfo = userinfo.split(":", 1)[0] + ":***"
         netloc = f"{userinfo}@{host}"
     query = "&".join(f"{name}=***" for name, _ in parse_qsl(parts.query, keep_blank_values=True))
-    return parts._replace(netloc=netloc, query=query, fragment="").geturl()
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 
 
 def url_secrets(url: str | None) -> tuple[str, ...]:

@@ -147,6 +147,8 @@ def test_the_database_password_from_any_part_of_the_url_is_redacted_and_hidden()
     )
     assert url_secrets(None) == () and url_secrets("sqlite:////tmp/x.db") == ()
     assert loggable_url(url) == "postgresql+psycopg://bot:***@db:5432/x?sslpassword=***&options=***"
+    assert loggable_url("sqlite:////var/lib/bot.db") == "sqlite:////var/lib/bot.db"
+    assert loggable_url("sqlite:///bot.db") == "sqlite:///bot.db"
     settings = Settings(slack_bot_token=TOKEN, slack_signing_secret=TEST_SECRET, database_url=url)
     assert {TOKEN, TEST_SECRET, "p@ss-word1", "key-secret9"} <= set(log_secrets(settings))
 
