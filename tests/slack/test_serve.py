@@ -10,12 +10,18 @@ import sys
 import threading
 import time
 import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from bot.store import QuestionRecord, open_store
+from bot.store.schema import questions
 from tests.slack import payloads
 from tests.slack.conftest import sign
 from tests.slack.fake_slack import FakeSlack
+from tests.slack.process import serve
 
 CMD = [sys.executable, "-m", "bot"]
 
@@ -121,3 +127,37 @@ def test_serve_http_runs_the_app_end_to_end(fake: FakeSlack) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_serve_wires_store_questions_log_format_and_the_retention_purge(
+    fake: FakeSlack, tmp_path: Path
+) -> None:
+    """What `serve` reads must reach what it starts: STORE_QUESTIONS=off keeps no question
+    text, LOG_FORMAT=json writes JSON lines, and the purge runs by itself at start with
+    RETENTION_DAYS."""
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    seeded = open_store(url)
+    now = datetime.now(UTC)
+    for days in (40, 20):  # older and younger than RETENTION_DAYS=30
+        seeded.record_question(
+            QuestionRecord("T1", "channel", True, "nl", 90, text="oud", at=now - timedelta(days=days))
+        )
+    seeded.close()
+    env = {"DATABASE_URL": url, "STORE_QUESTIONS": "off", "LOG_FORMAT": "json", "RETENTION_DAYS": "30"}
+    with serve(fake, **env) as bot:
+        purged = bot.wait_log(r"retention: deleted 1 rows older than 30 days", timeout=60)
+        assert "8290" in bot.ask(fake, "wat is 8290 voor BSN 111222333")
+        store = open_store(url, upgrade=False)
+        try:
+            for _ in range(600):  # the question is recorded just after its reply
+                with store.engine.connect() as conn:
+                    texts = list(conn.execute(select(questions.c.text).order_by(questions.c.id)).scalars())
+                if len(texts) == 2:
+                    break
+                time.sleep(0.1)
+        finally:
+            store.close()
+        lines = list(bot.lines)
+    assert texts == ["oud", None], "the 40-day-old row purged; the new question stored without its text"
+    assert json.loads(purged)["logger"] == "declaratiebot.store"
+    assert lines and all(json.loads(line)["message"] for line in lines), "every line is a JSON object"
