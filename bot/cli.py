@@ -204,7 +204,13 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("file", help="the 325 retour message, as downloaded from VECOZO")
     explain.add_argument("--json", action="store_true", help="print one JSON object (amounts in cents)")
     explain.add_argument("--lang", choices=("nl", "en"), default="nl", help="language (default nl)")
-    explain.add_argument("--max-rows", type=int, default=100, metavar="N", help="rejected prestaties listed")
+    explain.add_argument(
+        "--max-rows",
+        type=int,
+        default=100,
+        metavar="N",
+        help="rejected prestaties listed (default 100; 0 lists all)",
+    )
     explain.set_defaults(func=_explain)
     return ap
 
