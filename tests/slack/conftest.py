@@ -29,6 +29,7 @@ from bot.slack.http import make_server
 from bot.store.events import Store
 from tests.slack import payloads
 from tests.slack.fake_slack import TOKEN, FakeSlack, manifest_scopes
+from tests.store.conftest import fresh_schema, postgres_or_skip
 
 SECRET = "test-signing-secret-0123456789ab"
 ACK_SECONDS = 3  # Slack gives up on a request not acknowledged within 3 seconds, and retries it
@@ -137,6 +138,14 @@ class Bot:
 
     def settle(self) -> None:
         self.executor.wait_idle()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """An empty schema on the real PostgreSQL, as a URL: skipped with the reason where none
+    is reachable, failed instead with REQUIRE_POSTGRES=1 (see tests/store/conftest.py)."""
+    with fresh_schema(postgres_or_skip()) as url:
+        yield url
 
 
 @pytest.fixture

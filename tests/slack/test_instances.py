@@ -30,16 +30,6 @@ from bot.store.schema import questions
 from tests.slack import payloads
 from tests.slack.conftest import ACK_SECONDS, SECRET, Bot, Response, sign
 from tests.slack.fake_slack import TOKEN, FakeSlack
-from tests.store.conftest import fresh_schema, postgres_base
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    base, why = postgres_base()
-    if base is None:
-        pytest.skip(why)
-    with fresh_schema(base) as url:
-        yield url
 
 
 def free_port() -> int:

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,6 @@ from tests.slack.conftest import SECRET as TEST_SECRET
 from tests.slack.conftest import Bot, Response, settings_for
 from tests.slack.fake_slack import TOKEN, FakeSlack
 from tests.slack.process import SECRET, serve
-from tests.store.conftest import fresh_schema, postgres_base
 
 APP_TOKEN = "xapp-1-A0DECLARATIE-1-0123456789abcdef"
 WRONG_TOKEN = "xoxb-0000-1111-notaccepted0123"  # well formed, refused by auth.test
@@ -101,15 +100,6 @@ def test_the_report_never_shows_the_database_password(tmp_path: Path, url: str) 
     assert out.returncode != 0
     assert "hunter2-secret" not in out.stdout + out.stderr
     assert "DATABASE_URL" in out.stderr  # and it says which setting is wrong
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    base, why = postgres_base()
-    if base is None:
-        pytest.skip(why)
-    with fresh_schema(base) as url:
-        yield url
 
 
 def test_a_database_password_in_the_query_string_is_never_logged_by_serve_or_report(
