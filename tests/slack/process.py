@@ -29,17 +29,21 @@ class Running:
         self.lines: list[str] = []
         self.url = ""
         self._new_line = threading.Condition()
+        self.done = threading.Event()  # set when the process closed its stderr
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
         assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            with self._new_line:
-                self.lines.append(line)
-                found = re.search(r"POST (http://127\.0\.0\.1:\d+)/slack/events", line)
-                if found and not self.url:
-                    self.url = found.group(1)
-                self._new_line.notify_all()
+        try:
+            for line in self.proc.stderr:
+                with self._new_line:
+                    self.lines.append(line)
+                    found = re.search(r"POST (http://127\.0\.0\.1:\d+)/slack/events", line)
+                    if found and not self.url:
+                        self.url = found.group(1)
+                    self._new_line.notify_all()
+        finally:
+            self.done.set()
 
     def wait_log(self, pattern: str, after: int = 0, timeout: float = 30) -> str:
         """The first log line from index `after` on that matches `pattern`."""

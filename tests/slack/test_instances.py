@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import distinct, func
 from sqlalchemy import select as sql_select
 
 from bot.store import open_store
@@ -30,20 +30,23 @@ from bot.store.schema import questions
 from tests.slack import payloads
 from tests.slack.conftest import ACK_SECONDS, SECRET, Bot, Response, sign
 from tests.slack.fake_slack import TOKEN, FakeSlack
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.slack.process import Running
 
 
 @dataclass
 class Instance:
-    """`declaratiebot serve --http` as its own process."""
+    """`declaratiebot serve --http` as its own process; its log read as it comes (so the
+    pipe never fills up), its port the one it bound itself (port 0: no race for a port)."""
 
-    process: subprocess.Popen[bytes]
-    url: str
+    running: Running
+
+    @property
+    def process(self) -> subprocess.Popen[str]:
+        return self.running.proc
+
+    @property
+    def url(self) -> str:
+        return self.running.url
 
     def post_event(self, envelope: dict[str, object], retry: int | None = None) -> Response:
         body = json.dumps(envelope)
@@ -61,7 +64,9 @@ class Instance:
 
 
 @pytest.fixture
-def instances(fake: FakeSlack, pg_url: str, tmp_path: object) -> Iterator[Callable[[int], list[Instance]]]:
+def instances(fake: FakeSlack, pg_url: str) -> Iterator[Callable[[int], list[Instance]]]:
+    """start(n): n instances on one database. Afterwards: none of them logged an error or a
+    traceback, from start to shutdown."""
     started: list[Instance] = []
 
     def start(n: int) -> list[Instance]:
@@ -73,23 +78,24 @@ def instances(fake: FakeSlack, pg_url: str, tmp_path: object) -> Iterator[Callab
             "SLACK_API_URL": fake.api_url,
             "DATABASE_URL": pg_url,
             "HOST": "127.0.0.1",
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": "INFO",  # the address it listens on is an INFO line
         }
         for name in ("SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SUPPORT_CHANNEL_ID"):
             env.pop(name, None)
         new = []
         for _ in range(n):
-            port = free_port()
             process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "serve", "--http", "--port", str(port)],
+                [sys.executable, "-m", "bot", "serve", "--http", "--port", "0"],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
+                text=True,
             )
-            new.append(Instance(process, f"http://127.0.0.1:{port}"))
+            new.append(Instance(Running(process)))
+            started.append(new[-1])
         for inst in new:
-            wait_healthy(inst)
-        started.extend(new)
+            inst.running.wait_log(r"POST http://127\.0\.0\.1:\d+/slack/events", timeout=60)
+            assert inst.url, "".join(inst.running.lines)
         return new
 
     yield start
@@ -99,27 +105,19 @@ def instances(fake: FakeSlack, pg_url: str, tmp_path: object) -> Iterator[Callab
             inst.process.wait(timeout=10)
         if inst.process.poll() is None:
             inst.process.kill()
+    for inst in started:
+        inst.running.done.wait(10)  # the whole log, to the end
+        bad = [line for line in inst.running.lines if " ERROR " in line or "Traceback" in line]
+        assert not bad, "".join(bad)
 
 
-def wait_healthy(inst: Instance, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if inst.process.poll() is not None:
-            raise AssertionError(
-                f"instance exited: {inst.process.stderr.read().decode() if inst.process.stderr else ''}"
-            )
-        with contextlib.suppress(OSError), urllib.request.urlopen(f"{inst.url}/healthz", timeout=2) as r:
-            if r.status == 200:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"{inst.url} did not become healthy")
-
-
-def recorded(pg_url: str) -> int:
+def recorded(pg_url: str) -> tuple[int, int]:
+    """(questions recorded, distinct events they belong to)."""
     store = open_store(pg_url, upgrade=False)
     try:
         with store.engine.connect() as conn:
-            return int(conn.execute(sql_select(func.count()).select_from(questions)).scalar_one())
+            rows = conn.execute(sql_select(func.count(), func.count(distinct(questions.c.ref)))).one()
+            return int(rows[0]), int(rows[1])
     finally:
         store.close()
 
@@ -128,7 +126,7 @@ def settle(fake: FakeSlack, pg_url: str, expected: int, timeout: float = 120) ->
     """Wait until `expected` questions are recorded (each after its reply was posted), then
     a moment longer, so a second reply to any of them would have arrived too."""
     deadline = time.monotonic() + timeout
-    while recorded(pg_url) < expected and time.monotonic() < deadline:
+    while recorded(pg_url)[1] < expected and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(1.0)
 
@@ -146,7 +144,7 @@ def test_a_retry_delivered_to_the_other_instance_gets_no_second_reply(
     assert statuses == [200, 200]
     settle(fake, pg_url, 1)
     assert len(fake.posts()) == 1
-    assert recorded(pg_url) == 1
+    assert recorded(pg_url) == (1, 1)
 
 
 def test_200_events_over_both_instances_at_once_are_each_answered_and_recorded_once(
@@ -163,7 +161,7 @@ def test_200_events_over_both_instances_at_once_are_each_answered_and_recorded_o
     settle(fake, pg_url, 200)
     threads = sorted(p.params["thread_ts"] for p in fake.posts())
     assert threads == sorted(e["event"]["ts"] for e in envelopes)  # each event answered, none twice
-    assert recorded(pg_url) == 200
+    assert recorded(pg_url) == (200, 200)  # 200 distinct events, each recorded once
 
 
 # ---------------------------------------------------------------- PostgreSQL goes away
