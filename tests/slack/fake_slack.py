@@ -99,6 +99,7 @@ class FakeSlack:
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
+        self._stopped = threading.Event()  # ends every stall
         self._failures: dict[str, list[Failure]] = {}
         self._ts = itertools.count(1)
         fake = self
@@ -124,6 +125,7 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
+        self._stopped.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -152,7 +154,8 @@ class FakeSlack:
             self._failures.setdefault(method, []).extend([Failure(status, error, retry_after)] * times)
 
     def stall(self, method: str, seconds: float, times: int = 1) -> None:
-        """Answer the next `times` calls of `method` only after `seconds` (with a 503)."""
+        """Answer the next `times` calls of `method` only after `seconds` (with a 503), or
+        when the fake stops, whichever comes first."""
         with self._cond:
             self._failures.setdefault(method, []).extend([Failure(503, "timeout", stall=seconds)] * times)
 
@@ -225,7 +228,7 @@ class FakeSlack:
             self._cond.notify_all()
 
         if failure is not None and failure.stall:
-            time.sleep(failure.stall)
+            self._stopped.wait(failure.stall)
         if failure is not None:
             body = json.dumps({"ok": False, "error": failure.error, **failure.extra}).encode()
             request.send_response(failure.status)

@@ -29,10 +29,16 @@ def store(tmp_path: Path) -> Iterator[Store]:
     s.close()
 
 
+# seconds per Web API call in these tests, instead of 10: every call gets it, the ones that
+# succeed too (auth.test, the answer), so it leaves them room on a busy machine
+QUICK_TIMEOUT = 2.0
+HANG = 120.0  # a stalled call hangs this long (or until the test ends): far past the timeout
+
+
 @pytest.fixture
 def quick_timeout(monkeypatch: pytest.MonkeyPatch) -> float:
-    monkeypatch.setattr(slack_app, "TIMEOUT", 0.5)  # seconds per Web API call, for the test
-    return 0.5
+    monkeypatch.setattr(slack_app, "TIMEOUT", QUICK_TIMEOUT)
+    return QUICK_TIMEOUT
 
 
 def attempts(bot: Bot) -> list[float]:
@@ -63,7 +69,7 @@ def test_a_call_that_hangs_past_the_timeout_is_retried(
     start_bot: Callable[..., Bot], quick_timeout: float
 ) -> None:
     bot = start_bot()
-    bot.fake.stall("chat.postMessage", seconds=quick_timeout * 3, times=ATTEMPTS - 1)
+    bot.fake.stall("chat.postMessage", seconds=HANG, times=ATTEMPTS - 1)
     bot.event(payloads.mention("<@UBOT> wat is 8290"))
     assert len(attempts(bot)) == ATTEMPTS
     [reply] = bot.fake.posts()  # the last attempt got through: one answer
@@ -74,7 +80,7 @@ def test_when_every_attempt_hangs_the_failure_is_logged_and_the_bot_goes_on(
     start_bot: Callable[..., Bot], quick_timeout: float, caplog: pytest.LogCaptureFixture
 ) -> None:
     bot = start_bot()
-    bot.fake.stall("chat.postMessage", seconds=quick_timeout * 3, times=ATTEMPTS)
+    bot.fake.stall("chat.postMessage", seconds=HANG, times=ATTEMPTS)
     with caplog.at_level(logging.ERROR, logger="declaratiebot.slack"):
         bot.event(payloads.mention("<@UBOT> wat is 8290"), eid="EvHangs")
     assert "handling event EvHangs failed" in caplog.text and "TimeoutError" in caplog.text
