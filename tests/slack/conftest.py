@@ -140,6 +140,20 @@ class Bot:
         self.executor.wait_idle()
 
 
+# the soak test's measurements, shown at the end of the run (not in a captured print)
+SOAK_REPORTS = pytest.StashKey[list[dict[str, Any]]]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    for report in config.stash.get(SOAK_REPORTS, []):
+        terminalreporter.section("soak")
+        terminalreporter.write_line(
+            "{events} events ({deliveries} deliveries) in {seconds} s: ack median {ack_median_ms} ms, "
+            "p99 {ack_p99_ms} ms; RSS {rss_baseline_mb} MB after warm-up, peak {rss_peak_mb} MB "
+            "(+{rss_growth_mb} MB)".format(**report)
+        )
+
+
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """An empty schema on the real PostgreSQL, as a URL: skipped with the reason where none
