@@ -43,7 +43,7 @@ from bot.slack.dedupe import Dedupe, MemoryDedupe, StoreDedupe
 from bot.slack.listeners import register_listeners
 from bot.slack.recording import Recorder, team_of
 from bot.slack.replies import Deps, Usage, describe, now, request_ref
-from bot.store.deadline import Deadline
+from bot.store.deadline import Deadline, StoreTimeout
 from bot.store.events import Store
 
 log = logging.getLogger("declaratiebot.slack")
@@ -306,6 +306,11 @@ def _log_failure(recorder: Recorder) -> Callable[[Exception, dict[str, Any]], No
     def log_failure(error: Exception, body: dict[str, Any]) -> None:
         """A listener failed for good (the SDK's retries are spent): log it with the event
         id, and record it, so the report shows replies that never reached the person."""
+        if isinstance(error, StoreTimeout):  # say, the workspace's token could not be looked up
+            # one line, and nothing recorded: that would wait for the same silent database,
+            # before the acknowledgement (Slack retries the event later)
+            log.error("handling %s failed: the database did not answer (%s)", request_ref(body), error)
+            return
         if isinstance(error, SlackApiError):
             log.error("Slack Web API call failed for %s: %s", request_ref(body), describe(error))
         else:

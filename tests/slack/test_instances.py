@@ -298,3 +298,35 @@ def test_a_database_gone_silent_holds_up_neither_the_ack_nor_the_answer_and_reco
         relay.thaw()
         store.close()
         relay.close()
+
+
+def test_with_many_workspaces_a_silent_database_does_not_hold_up_the_token_lookup(
+    start_bot: Callable[..., Bot], pg_url: str
+) -> None:
+    """Bolt looks the workspace's token up in the database before the acknowledgement."""
+    from tests.slack.test_oauth_install import OTHER_TEAM, from_team, install
+
+    relay = Outage(("127.0.0.1", 5432))
+    store = open_store(pg_url.replace("127.0.0.1:5432", f"127.0.0.1:{relay.port}"))
+    try:
+        bot = start_bot(
+            store=store, slack_bot_token="", slack_client_id="111.222", slack_client_secret="cs-1"
+        )
+        install(bot, OTHER_TEAM)
+        relay.freeze()
+        mention = from_team(payloads.mention("<@UBOT> wat is 8290", ts="1700000000.000002"), OTHER_TEAM)
+        response = bot.post(mention, "application/json", timeout=ACK_SECONDS)
+        bot.settle()
+        # answered before Slack gives up, with an error status: Slack delivers the event again
+        assert response.status == 400
+        assert bot.fake.posts() == []  # no token, no answer
+        relay.thaw()
+        mention = from_team(payloads.mention("<@UBOT> wat is 8290", ts="1700000000.000003"), OTHER_TEAM)
+        assert bot.post(mention, "application/json").status == 200
+        bot.settle()
+        [reply] = bot.fake.posts()
+        assert reply.authorization == f"Bearer xoxb-installed-{OTHER_TEAM.lower()}"
+    finally:
+        relay.thaw()
+        store.close()
+        relay.close()
