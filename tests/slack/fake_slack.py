@@ -50,6 +50,8 @@ DELIVERY_SCOPES: dict[str, str | None] = {
     "app_mention": "app_mentions:read",
     "message.im": "im:history",
     "app_home_opened": None,
+    "app_uninstalled": None,
+    "tokens_revoked": None,
     "slash_commands": "commands",
 }
 

@@ -34,11 +34,15 @@ def test_display_information_within_slacks_limits(manifest: dict[str, Any]) -> N
 
 def test_bot_events_are_exactly_what_the_listeners_answer(manifest: dict[str, Any]) -> None:
     # not file_shared: a file is explained from the message that shares it, so subscribing
-    # to file_shared would only make Slack send an event the bot acknowledges and ignores
+    # to file_shared would only make Slack send an event the bot acknowledges and ignores;
+    # app_uninstalled / tokens_revoked: a workspace's installation and tokens are deleted
+    # when it uninstalls the app (bot/slack/listeners/installs.py)
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == [
         "app_mention",
         "message.im",
         "app_home_opened",
+        "app_uninstalled",
+        "tokens_revoked",
     ]
 
 
