@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.engine.schema import Hours
@@ -27,11 +27,16 @@ def opening(hours: Hours, now: datetime) -> Opening:
     tz = ZoneInfo(hours.timezone)
     local = now.astimezone(tz)
     start, end = _hm(hours.open), _hm(hours.close)
-    if DAYS[local.weekday()] in hours.days and start <= local.time() < end:
+    closed = set(hours.closed)
+
+    def working(day: date) -> bool:
+        return DAYS[day.weekday()] in hours.days and day not in closed
+
+    if working(local.date()) and start <= local.time() < end:
         return Opening(True, None)
-    for ahead in range(8):
+    for ahead in range(8 + len(closed)):
         day = (local + timedelta(days=ahead)).date()
         candidate = datetime.combine(day, start, tzinfo=tz)
-        if DAYS[day.weekday()] in hours.days and candidate > local:
+        if working(day) and candidate > local:
             return Opening(False, candidate)
     return Opening(False, None)

@@ -8,6 +8,7 @@ honours `__pydantic_config__` (unknown fields are errors). See docs/knowledge-fo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 Kind = Literal[
@@ -69,6 +70,9 @@ class Hours:
     open: str
     close: str
     timezone: str = "Europe/Amsterdam"
+    # dates it is closed although they are working days (public holidays), as YYYY-MM-DD;
+    # the sources name none, so support staff add them
+    closed: list[date] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
