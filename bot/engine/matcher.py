@@ -18,7 +18,9 @@ does the per-phrase arithmetic over arrays (numpy is imported only then: its
 import costs more than a small base needs). Both give the same scores: the same float
 operations in the same order (tests/bench/test_matcher_paths.py holds them to it). And
 `score(..., keep=, floor=, within=)` returns only the entries a caller can use, so a
-question that matches ten thousand entries a little does not build ten thousand results.
+question that matches ten thousand entries a little does not build ten thousand results;
+the vectorised scorer then computes only the phrases that can decide which entries those
+are: of about the question's weight and holding one of its rarer words (`_Arrays`).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ ENTRY_SHARE = 0.25  # weight of "how much of the question the entry's words expl
 UNKNOWN_FACTOR = 0.75  # a word the knowledge base never uses weighs this much of the rarest word
 LIGHT_FACTOR = 0.25  # a word that says where, not what ("detailscherm", "veld"), weighs this share
 VECTOR_FROM = 20_000  # phrases; from here the vectorised scorer is faster than the plain one
-_SCRATCH = threading.local()  # the vectorised scorer's work arrays, one pair per thread
+_SCRATCH = threading.local()  # the vectorised scorer's work arrays, one set per thread
 
 
 def stem(token: str) -> str:
@@ -236,8 +238,25 @@ def select(
     return kept if limit is None else kept[: max(limit, 1)]
 
 
+Span = tuple[int, int]  # start, end in a flat array of postings
+Window = tuple[float, float, set[str]]  # phrase weights from, to; the words a phrase must have one of
+
+
 class _Arrays:
-    """The matcher's postings as numpy arrays, for the vectorised scorer of large bases."""
+    """The matcher's postings as numpy arrays, for the vectorised scorer of large bases.
+
+    The scorer computes only what can change the result. The entries a caller can use all
+    score at least some theta, and an entry reaches theta only through a phrase whose
+    F-beta is at least f_min, which only a phrase of about the question's weight can have,
+    holding one of the question's rarer words (`_window`). Each word's postings are ordered
+    by phrase weight, so those phrases are one slice of them. theta is not known before
+    scoring: the scorer guesses a perfect match, computes the slices for that guess, and
+    lowers the guess (each time adding only the postings around the slices it has) until
+    the scores it has prove that no entry under the guess can be kept (`_lower`). A
+    question of common words with a clear best match computes a few thousand phrases
+    instead of several hundred thousand; a question the scores cannot prune is computed
+    whole. The scores are those of score_all, float for float (see `results`).
+    """
 
     def __init__(self, m: Matcher, df: dict[str, set[int]]):
         import numpy as np  # here, not at the top: only large bases pay for importing numpy
@@ -245,8 +264,15 @@ class _Arrays:
         self.phrase_entry = np.array([i for i, _, _ in m.phrases], dtype=np.int64)
         self.phrase_weight = np.array(m.phrase_weight, dtype=np.float64)
         self.n_entries = len(m.entries)
-        # token -> (start, end) in one flat array: far less memory than an array per token
-        self.phrase_span, self.phrase_flat = _flatten({t: m.postings[t] for t in m.postings}, np)
+        # An entry's phrases are numbered consecutively: entry i has entry_start[i]:entry_start[i + 1].
+        self.entry_start = np.searchsorted(self.phrase_entry, np.arange(self.n_entries + 1))
+        # token -> (start, end) in one flat array: far less memory than an array per token.
+        # Each word's phrases go from the lightest to the heaviest (their weights: posting_weight).
+        self.phrase_span, self.postings = _flatten({t: m.postings[t] for t in m.postings}, np)
+        for a, b in self.phrase_span.values():
+            part = self.postings[a:b]
+            part[:] = part[np.argsort(self.phrase_weight[part], kind="stable")]
+        self.posting_weight = self.phrase_weight[self.postings]
         self.entry_span, self.entry_flat = _flatten({t: sorted(ids) for t, ids in df.items()}, np)
 
     def results(
@@ -260,25 +286,29 @@ class _Arrays:
     ) -> list[Scored]:
         """The Scored of every entry `select` may keep, with the same arithmetic as score_all.
 
-        Every step mirrors score_all: phrase weights summed word by word in query order, the
-        same F-beta formula, the best phrase per entry (the first met among equals), the
-        share of the query explained. The result may hold a few entries too many (ties at
-        the cut); never one too few. Only those entries become Python objects.
+        Every step mirrors score_all: phrase weights summed word by word in query order (a
+        phrase enters the window of all its words at once, so its words are added in one
+        round, in that order), the same F-beta formula, the best phrase per entry (the first
+        met among equals), the share of the query explained. The result is a prefix of
+        score_all's order that holds all `select` keeps, a few entries more perhaps (ties at
+        the cut). Only those entries become Python objects.
         """
-        matched, explained = self._scratch()
-        used: list[Any] = []  # where the two arrays were written, to clear just that after
+        matched, explained, best = self._scratch()
+        words = [(t, w) for t, w in query.items() if t in self.phrase_span]
+        added: dict[str, Span] = {}  # per word, the postings added to `matched`
         try:
-            return self._results(matched, explained, used, m, query, keep, floor, within, limit)
+            return self._results(matched, explained, best, words, added, m, query, keep, floor, within, limit)
         finally:  # leave the scratch arrays all zero for the next question
-            if len(used) == 2:
-                matched[used[0]] = 0.0
-                explained[used[1]] = 0.0
-            else:  # stopped half-way (cannot happen unless numpy fails): clear everything
-                matched.fill(0.0)
-                explained.fill(0.0)
+            if sum(b - a for a, b in added.values()) * 10 > len(matched):
+                matched.fill(0.0)  # faster than putting zeros back all over it
+            else:
+                for a, b in added.values():
+                    matched[self.postings[a:b]] = 0.0
+            explained.fill(0.0)
+            best.fill(0.0)
 
-    def _scratch(self) -> tuple[Any, Any]:
-        """Two zeroed arrays (per phrase, per entry) of this thread, kept between questions.
+    def _scratch(self) -> tuple[Any, Any, Any]:
+        """Zeroed arrays of this thread (per phrase, per entry, per entry), kept between questions.
 
         A new np.zeros of two million floats for every question costs more than the
         arithmetic (the kernel hands out and clears fresh pages). Each thread has its own,
@@ -288,7 +318,7 @@ class _Arrays:
 
         mine = getattr(_SCRATCH, "arrays", None)
         if mine is None or len(mine[0]) != len(self.phrase_entry) or len(mine[1]) != self.n_entries:
-            mine = (np.zeros(len(self.phrase_entry)), np.zeros(self.n_entries))
+            mine = (np.zeros(len(self.phrase_entry)), np.zeros(self.n_entries), np.zeros(self.n_entries))
             _SCRATCH.arrays = mine
         return mine
 
@@ -296,7 +326,9 @@ class _Arrays:
         self,
         matched: Any,
         explained: Any,
-        used: list[Any],
+        best: Any,
+        words: list[tuple[str, float]],
+        added: dict[str, Span],
         m: Matcher,
         query: dict[str, float],
         keep: int,
@@ -307,64 +339,192 @@ class _Arrays:
         import numpy as np
 
         q_weight = sum(query.values())
-        for t, w in query.items():
-            if t in self.phrase_span:
-                a, b = self.phrase_span[t]
-                matched[self.phrase_flat[a:b]] += w  # a word is in a phrase at most once
-                a, b = self.entry_span[t]
-                explained[self.entry_flat[a:b]] += w
-        # Every idf is > 0, so matched means > 0. (On a boolean array flatnonzero is 8x faster.)
-        touched = np.flatnonzero(matched != 0)
-        used.append(touched)
-        if len(touched) == 0:
-            used.append(touched)  # no phrase touched: no entry either
+        for t, w in words:
+            a, b = self.entry_span[t]
+            np.add.at(explained, self.entry_flat[a:b], w)  # a word is in an entry's list at most once
+        entries, score = self._search(
+            matched, explained, best, words, added, q_weight, keep, floor, within, limit
+        )
+        if len(entries) == 0:
             return []
-        weight = matched[touched]
-        recall = weight / self.phrase_weight[touched]
-        precision = weight / q_weight
-        f = (1 + BETA2) * precision * recall / (BETA2 * precision + recall)
-        entry = self.phrase_entry[touched]  # ascending: phrases are stored entry by entry
-        new_entry = np.ones(len(entry), dtype=bool)
-        new_entry[1:] = entry[1:] != entry[:-1]
-        starts = np.flatnonzero(new_entry)
-        used.append(entry[starts])  # the entries that share a word: where `explained` was written
-        best_f = np.maximum.reduceat(f, starts)
-        score = (1 - ENTRY_SHARE) * best_f + ENTRY_SHARE * (explained[entry[starts]] / q_weight)
         top = float(score.max())
-        if keep <= 0:
-            kth = top
-        elif len(score) <= keep:
-            kth = float(score.min())
+        if keep > 0 and len(score) < keep:
+            kept = np.arange(len(score))  # fewer than `keep`: select decides
         else:
-            kth = float(-np.partition(-score, keep - 1)[keep - 1])  # the keep-th best score
-        cut = min(max(min(top - within, kth), floor), top)
-        kept = np.flatnonzero(score >= cut)  # groups: one per entry, in entry order
+            kth = top if keep <= 0 else float(-np.partition(-score, keep - 1)[keep - 1])  # keep-th best
+            cut = min(max(min(top - within, kth), floor), top)
+            kept = np.flatnonzero(score >= cut)  # in entry order
         if limit is not None and len(kept) > max(limit, 1):
             # the first `limit` in select's order (score down, then entry order), back in entry order
             order = np.lexsort((kept, -score[kept]))[: max(limit, 1)]
             kept = np.sort(kept[order])
+        entries, score = entries[kept], score[kept]
 
-        # The touched phrases of the kept entries, and which of them score the entry's best f.
-        sizes = np.diff(np.r_[starts, len(touched)])[kept]
-        at = np.repeat(starts[kept] - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(sizes.sum())
-        group = np.repeat(np.arange(len(kept)), sizes)
-        is_best = f[at] == best_f[kept][group]
+        # The phrases of the kept entries that share a word (the others have matched 0), and
+        # which of them score the entry's best f.
+        lo = self.entry_start[entries]
+        sizes = self.entry_start[entries + 1] - lo
+        at = np.repeat(lo - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(sizes.sum())
+        group = np.repeat(np.arange(len(entries)), sizes)
+        weight = matched[at]
+        shares = weight != 0
+        at, group, weight = at[shares], group[shares], weight[shares]
+        is_best = _f_beta(weight, self.phrase_weight[at], q_weight) == best[entries][group]
         best_at, best_group = at[is_best], group[is_best]
-        count = np.bincount(best_group, minlength=len(kept))
+        count = np.bincount(best_group, minlength=len(entries))
         first = np.r_[0, np.cumsum(count)[:-1]]
-        chosen = touched[best_at[first]].tolist()  # the lowest phrase number among the best
+        chosen = best_at[first].tolist()  # the lowest phrase number among the best
         for g in np.flatnonzero(count > 1).tolist():
             # Several phrases of one entry equally good: score_all kept the one it met first,
             # i.e. the one reached by the earliest query word, then the lowest phrase number.
-            tied = touched[best_at[first[g] : first[g] + count[g]]].tolist()
+            tied = best_at[first[g] : first[g] + count[g]].tolist()
             chosen[g] = min(tied, key=lambda p: (_first_word(query, m.phrases[p][2]), p))
 
         out = []
-        for i, sc, p in zip(entry[starts[kept]].tolist(), score[kept].tolist(), chosen, strict=True):
-            words = frozenset(t for t in query if t in m.entry_words[i])
-            share = sum(w for t, w in query.items() if t in words) / q_weight  # as score_all: in query order
-            out.append(Scored(i, sc, m.phrases[p][1], float(matched[p]) / m.max_idf, words, share))
+        for i, sc, p in zip(entries.tolist(), score.tolist(), chosen, strict=True):
+            explains = frozenset(t for t in query if t in m.entry_words[i])
+            share = sum(w for t, w in query.items() if t in explains) / q_weight  # as score_all: in query order
+            out.append(Scored(i, sc, m.phrases[p][1], float(matched[p]) / m.max_idf, explains, share))
         return out
+
+    def _search(
+        self,
+        matched: Any,
+        explained: Any,
+        best: Any,
+        words: list[tuple[str, float]],
+        added: dict[str, Span],
+        q_weight: float,
+        keep: int,
+        floor: float,
+        within: float,
+        limit: int | None,
+    ) -> tuple[Any, Any]:
+        """Every entry that select may keep, and more, with its score: all entries from some
+        theta up, in entry order. On the way, `matched` gets the matched weight of every
+        phrase in the last window and `best` the best F-beta of each entry (exact for those
+        entries)."""
+        import numpy as np
+
+        scored: dict[str, Span] = {}  # per word, the postings whose F-beta is in `best`
+        postings = sum(b - a for a, b in (self.phrase_span[t] for t, _ in words))
+        # The first guess: a perfect match. A question of few postings is computed whole at once.
+        theta = _best_possible(words, q_weight) if postings >= PRUNE_FROM else -math.inf
+        while True:
+            window = _window(theta, words, q_weight)
+            slices = {t: self._slice(t, window) for t, _ in words}
+            for t, w in words:  # in query order, as score_all adds them up
+                added[t], new = _grow(slices[t], added.get(t))
+                for a, b in new:
+                    np.add.at(matched, self.postings[a:b], w)  # a word is in a phrase at most once
+            for t, _ in words:
+                if window is None or t in window[2]:
+                    scored[t], new = _grow(slices[t], scored.get(t))
+                    for a, b in new:
+                        phrases = self.postings[a:b]
+                        f = _f_beta(matched[phrases], self.posting_weight[a:b], q_weight)
+                        np.maximum.at(best, self.phrase_entry[phrases], f)
+            # Every f is > 0 (every idf is), so the entries with a computed phrase have best > 0.
+            entries = np.flatnonzero(best != 0)  # (on a boolean array flatnonzero is 8x faster)
+            score = (1 - ENTRY_SHARE) * best[entries] + ENTRY_SHARE * (explained[entries] / q_weight)
+            if window is None:
+                return entries, score  # every entry, every phrase
+            # The scores are exact from theta up and lower than the true ones below it.
+            proved = _lower(score, keep, floor, within, limit)
+            if proved >= theta:
+                exact = np.flatnonzero(score >= theta)
+                return entries[exact], score[exact]
+            theta = max(proved, theta - THETA_STEP)
+
+    def _slice(self, token: str, window: Window | None) -> Span:
+        """The token's postings whose phrase weight is in the window."""
+        import numpy as np
+
+        a, b = self.phrase_span[token]
+        if window is None:
+            return a, b
+        weights = self.posting_weight[a:b]
+        lo, hi = np.searchsorted(weights, window[0], "left"), np.searchsorted(weights, window[1], "right")
+        return a + int(lo), a + int(hi)
+
+
+PRUNE_FROM = 20_000  # postings; a question with fewer is computed whole, without guessing
+THETA_STEP = 0.1  # how far each guess at the lowest score a caller keeps is lowered
+SLACK = 1e-9  # every bound is widened by this much, far more than float rounding can move it
+
+
+def _grow(now: Span, before: Span | None) -> tuple[Span, list[Span]]:
+    """Slice `before` grown to cover `now`, and the parts of it that are new."""
+    if before is None:
+        return now, [now] if now[0] < now[1] else []
+    grown = (min(now[0], before[0]), max(now[1], before[1]))
+    return grown, [(a, b) for a, b in ((grown[0], before[0]), (before[1], grown[1])) if a < b]
+
+
+def _window(theta: float, words: list[tuple[str, float]], q_weight: float) -> Window | None:
+    """Where the best phrase of an entry that scores `theta` or more can be: a phrase weight
+    from lo to hi, and one of the words in `essential`. None: anywhere.
+
+    The question weighs q, of which the words the base knows weigh k. A phrase of weight
+    pw matches w of them, w <= k and w <= pw. An entry scores (1 - ENTRY_SHARE) * f +
+    ENTRY_SHARE * (the share of q its words explain, at most k/q), so its best phrase has an
+    F-beta f >= f_min. f = F(w/q, w/pw) and F grows with both, so f <= F(k/q, w/pw), which
+    needs w/pw >= r_min, so pw <= w / r_min <= k / r_min; and f <= F(w/q, 1), which needs
+    w >= p_min * q, so pw >= w >= p_min * q. The commonest words of the question that
+    together weigh less than p_min * q cannot make that w alone: the phrase holds one of the
+    others, the essential words. theta is at most _best_possible, so f_min <= F(k/q, 1).
+    """
+    known = sum(w for _, w in words)
+    share = known / q_weight
+    f_min = (theta - ENTRY_SHARE * share) / (1 - ENTRY_SHARE) - SLACK
+    if f_min <= 0:
+        return None
+    r_min = BETA2 * f_min * share / ((1 + BETA2) * share - f_min)  # F(share, r_min) = f_min
+    p_min = f_min / (1 + BETA2 - BETA2 * f_min)  # F(p_min, 1) = f_min
+    need = p_min * q_weight * (1 - SLACK)
+    essential: set[str] = set()
+    total = 0.0
+    for w, t in sorted((w, t) for t, w in words):
+        total += w
+        if total >= need:
+            essential.add(t)
+    return need * (1 - SLACK), known / r_min * (1 + SLACK), essential
+
+
+def _best_possible(words: list[tuple[str, float]], q_weight: float) -> float:
+    """The highest score an entry can have: one phrase of exactly the known words of the question."""
+    share = sum(w for _, w in words) / q_weight
+    return (1 - ENTRY_SHARE) * (1 + BETA2) * share / (BETA2 * share + 1) + ENTRY_SHARE * share
+
+
+def _lower(score: Any, keep: int, floor: float, within: float, limit: int | None) -> float:
+    """A score that every entry select keeps reaches, from scores no higher than the true ones.
+
+    select keeps the best entry, and those from `floor` up that are among the `keep` best
+    or within `within` of the best, so each of them scores at least
+    min(top, max(floor, min(kth, top - within))); and at most `limit` of them, so each scores
+    at least the limit-th best score. Both grow with the scores, so lower scores (of some of
+    the entries) give a lower bound.
+    """
+    import numpy as np
+
+    if len(score) == 0:
+        return -math.inf
+    ranks = [k - 1 for k in (1, keep, limit) if k is not None and 0 < k <= len(score)]
+    ordered = -np.partition(-score, ranks)
+    top = float(ordered[0])
+    kth = top if keep <= 0 else float(ordered[keep - 1]) if keep <= len(score) else -math.inf
+    bound = min(top, max(floor, min(kth, top - within)))
+    if limit is not None and 0 < limit <= len(score):
+        bound = max(bound, float(ordered[limit - 1]))
+    return bound
+
+
+def _f_beta(weight: Any, phrase_weight: Any, q_weight: float) -> Any:
+    """score_all's F-beta, array by array, in the same order of operations (so the same floats)."""
+    recall = weight / phrase_weight
+    precision = weight / q_weight
+    return (1 + BETA2) * precision * recall / (BETA2 * precision + recall)
 
 
 def _first_word(query: dict[str, float], tokens: frozenset[str]) -> int:
