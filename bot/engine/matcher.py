@@ -251,11 +251,13 @@ class _Arrays:
     holding one of the question's rarer words (`_window`). Each word's postings are ordered
     by phrase weight, so those phrases are one slice of them. theta is not known before
     scoring: the scorer guesses a perfect match, computes the slices for that guess, and
-    lowers the guess (each time adding only the postings around the slices it has) until
-    the scores it has prove that no entry under the guess can be kept (`_lower`). A
-    question of common words with a clear best match computes a few thousand phrases
-    instead of several hundred thousand; a question the scores cannot prune is computed
-    whole. The scores are those of score_all, float for float (see `results`).
+    lowers the guess (each time taking only the postings around the slices it has) until
+    the scores it has prove that no entry under the guess can be kept (`_lower`). Which of
+    the question's words a phrase holds comes from a bitmap for the commonest words and
+    from marking the postings of the window for the others (`_Weights`). A question of
+    common words with a clear best match computes a few thousand phrases instead of
+    several hundred thousand; a question the scores cannot prune is computed whole. The
+    scores are those of score_all, float for float (see `results`).
     """
 
     def __init__(self, m: Matcher, df: dict[str, set[int]]):
@@ -274,6 +276,14 @@ class _Arrays:
             part[:] = part[np.argsort(self.phrase_weight[part], kind="stable")]
         self.posting_weight = self.phrase_weight[self.postings]
         self.entry_span, self.entry_flat = _flatten({t: sorted(ids) for t, ids in df.items()}, np)
+        # The commonest words' phrases also as one bit per phrase: looking up the phrases
+        # computed is cheaper than marking the many postings of a common word's window.
+        self.bitmaps: dict[str, Any] = {}
+        for t, (a, b) in self.phrase_span.items():
+            if (b - a) * COMMON_SHARE >= len(self.phrase_entry):
+                has = np.zeros(len(self.phrase_entry), dtype=bool)
+                has[self.postings[a:b]] = True
+                self.bitmaps[t] = np.packbits(has, bitorder="little")
 
     def results(
         self,
@@ -287,47 +297,63 @@ class _Arrays:
         """The Scored of every entry `select` may keep, with the same arithmetic as score_all.
 
         Every step mirrors score_all: phrase weights summed word by word in query order (a
-        phrase enters the window of all its words at once, so its words are added in one
-        round, in that order), the same F-beta formula, the best phrase per entry (the first
-        met among equals), the share of the query explained. The result is a prefix of
+        phrase is in the window of all its words or of none, so in the window every word it
+        holds is known), the same F-beta formula, the best phrase per entry (the first met
+        among equals), the share of the query explained. The result is a prefix of
         score_all's order that holds all `select` keeps, a few entries more perhaps (ties at
         the cut). Only those entries become Python objects.
         """
-        matched, explained, best = self._scratch()
         words = [(t, w) for t, w in query.items() if t in self.phrase_span]
-        added: dict[str, Span] = {}  # per word, the postings added to `matched`
+        # A question of few postings is computed whole, at once, and all its words are marked.
+        whole = sum(b - a for a, b in (self.phrase_span[t] for t, _ in words)) < PRUNE_FROM
+        rare = [t for t, _ in words if whole or t not in self.bitmaps]  # the words whose postings are marked
+        marks, explained, best = self._scratch(len(rare))
+        added: dict[str, Span] = {}  # per word, the postings marked in `marks`
         try:
-            return self._results(matched, explained, best, words, added, m, query, keep, floor, within, limit)
+            return self._results(
+                marks, explained, best, words, rare, whole, added, m, query, keep, floor, within, limit
+            )
         finally:  # leave the scratch arrays all zero for the next question
-            if sum(b - a for a, b in added.values()) * 10 > len(matched):
-                matched.fill(0.0)  # faster than putting zeros back all over it
+            if sum(b - a for a, b in added.values()) * 10 > len(self.phrase_entry):
+                for mark in marks:
+                    mark.fill(0)
             else:
-                for a, b in added.values():
-                    matched[self.postings[a:b]] = 0.0
+                for k, t in enumerate(rare):
+                    a, b = added.get(t, (0, 0))
+                    marks[k // 8][self.postings[a:b]] = 0
             explained.fill(0.0)
             best.fill(0.0)
 
-    def _scratch(self) -> tuple[Any, Any, Any]:
-        """Zeroed arrays of this thread (per phrase, per entry, per entry), kept between questions.
+    def _scratch(self, rare: int) -> tuple[list[Any], Any, Any]:
+        """Zeroed arrays of this thread, kept between questions: one byte per phrase for each
+        eight rare words (a bit per word: is it in the phrase?), and two numbers per entry.
 
-        A new np.zeros of two million floats for every question costs more than the
-        arithmetic (the kernel hands out and clears fresh pages). Each thread has its own,
-        so questions answered at the same time never share one.
+        New arrays of millions of zeros for every question cost more than the arithmetic
+        (the kernel hands out and clears fresh pages). Each thread has its own, so
+        questions answered at the same time never share one.
         """
         import numpy as np
 
         mine = getattr(_SCRATCH, "arrays", None)
-        if mine is None or len(mine[0]) != len(self.phrase_entry) or len(mine[1]) != self.n_entries:
-            mine = (np.zeros(len(self.phrase_entry)), np.zeros(self.n_entries), np.zeros(self.n_entries))
+        if mine is None or len(mine[1]) != self.n_entries or len(mine[0][0]) != len(self.phrase_entry):
+            mine = (
+                [np.zeros(len(self.phrase_entry), dtype=np.uint8)],
+                np.zeros(self.n_entries),
+                np.zeros(self.n_entries),
+            )
             _SCRATCH.arrays = mine
+        while len(mine[0]) * 8 < rare:
+            mine[0].append(np.zeros(len(self.phrase_entry), dtype=np.uint8))
         return mine
 
     def _results(
         self,
-        matched: Any,
+        marks: list[Any],
         explained: Any,
         best: Any,
         words: list[tuple[str, float]],
+        rare: list[str],
+        whole: bool,
         added: dict[str, Span],
         m: Matcher,
         query: dict[str, float],
@@ -342,8 +368,9 @@ class _Arrays:
         for t, w in words:
             a, b = self.entry_span[t]
             np.add.at(explained, self.entry_flat[a:b], w)  # a word is in an entry's list at most once
+        weights = _Weights(self, words, rare, marks)
         entries, score = self._search(
-            matched, explained, best, words, added, q_weight, keep, floor, within, limit
+            weights, explained, best, words, rare, whole, added, q_weight, keep, floor, within, limit
         )
         if len(entries) == 0:
             return []
@@ -360,13 +387,14 @@ class _Arrays:
             kept = np.sort(kept[order])
         entries, score = entries[kept], score[kept]
 
-        # The phrases of the kept entries that share a word (the others have matched 0), and
-        # which of them score the entry's best f.
+        # The phrases of the kept entries that share a word, and which of them score the entry's
+        # best f. (Outside the last window a phrase may look as if it matched less than it
+        # does: it is not an entry's best either way.)
         lo = self.entry_start[entries]
         sizes = self.entry_start[entries + 1] - lo
         at = np.repeat(lo - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(sizes.sum())
         group = np.repeat(np.arange(len(entries)), sizes)
-        weight = matched[at]
+        weight = weights.of(at)
         shares = weight != 0
         at, group, weight = at[shares], group[shares], weight[shares]
         is_best = _f_beta(weight, self.phrase_weight[at], q_weight) == best[entries][group]
@@ -374,6 +402,7 @@ class _Arrays:
         count = np.bincount(best_group, minlength=len(entries))
         first = np.r_[0, np.cumsum(count)[:-1]]
         chosen = best_at[first].tolist()  # the lowest phrase number among the best
+        evidence = weight[is_best][first].tolist()
         for g in np.flatnonzero(count > 1).tolist():
             # Several phrases of one entry equally good: score_all kept the one it met first,
             # i.e. the one reached by the earliest query word, then the lowest phrase number.
@@ -381,18 +410,20 @@ class _Arrays:
             chosen[g] = min(tied, key=lambda p: (_first_word(query, m.phrases[p][2]), p))
 
         out = []
-        for i, sc, p in zip(entries.tolist(), score.tolist(), chosen, strict=True):
+        for i, sc, p, w in zip(entries.tolist(), score.tolist(), chosen, evidence, strict=True):
             explains = frozenset(t for t in query if t in m.entry_words[i])
-            share = sum(w for t, w in query.items() if t in explains) / q_weight  # as score_all: in query order
-            out.append(Scored(i, sc, m.phrases[p][1], float(matched[p]) / m.max_idf, explains, share))
+            share = sum(qw for t, qw in query.items() if t in explains) / q_weight  # as score_all: in query order
+            out.append(Scored(i, sc, m.phrases[p][1], w / m.max_idf, explains, share))
         return out
 
     def _search(
         self,
-        matched: Any,
+        weights: _Weights,
         explained: Any,
         best: Any,
         words: list[tuple[str, float]],
+        rare: list[str],
+        whole: bool,
         added: dict[str, Span],
         q_weight: float,
         keep: int,
@@ -401,28 +432,26 @@ class _Arrays:
         limit: int | None,
     ) -> tuple[Any, Any]:
         """Every entry that select may keep, and more, with its score: all entries from some
-        theta up, in entry order. On the way, `matched` gets the matched weight of every
-        phrase in the last window and `best` the best F-beta of each entry (exact for those
+        theta up, in entry order. On the way, `weights` marks the rare words of every phrase
+        in the last window, and `best` gets the best F-beta of each entry (exact for those
         entries)."""
         import numpy as np
 
         scored: dict[str, Span] = {}  # per word, the postings whose F-beta is in `best`
-        postings = sum(b - a for a, b in (self.phrase_span[t] for t, _ in words))
-        # The first guess: a perfect match. A question of few postings is computed whole at once.
-        theta = _best_possible(words, q_weight) if postings >= PRUNE_FROM else -math.inf
+        theta = -math.inf if whole else _best_possible(words, q_weight)  # first guess: a perfect match
         while True:
             window = _window(theta, words, q_weight)
             slices = {t: self._slice(t, window) for t, _ in words}
-            for t, w in words:  # in query order, as score_all adds them up
+            for t in rare:
                 added[t], new = _grow(slices[t], added.get(t))
                 for a, b in new:
-                    np.add.at(matched, self.postings[a:b], w)  # a word is in a phrase at most once
+                    weights.mark(t, self.postings[a:b])
             for t, _ in words:
                 if window is None or t in window[2]:
                     scored[t], new = _grow(slices[t], scored.get(t))
                     for a, b in new:
                         phrases = self.postings[a:b]
-                        f = _f_beta(matched[phrases], self.posting_weight[a:b], q_weight)
+                        f = _f_beta(weights.of(phrases), self.posting_weight[a:b], q_weight)
                         np.maximum.at(best, self.phrase_entry[phrases], f)
             # Every f is > 0 (every idf is), so the entries with a computed phrase have best > 0.
             entries = np.flatnonzero(best != 0)  # (on a boolean array flatnonzero is 8x faster)
@@ -448,6 +477,45 @@ class _Arrays:
         return a + int(lo), a + int(hi)
 
 
+class _Weights:
+    """The matched weight of phrases: the weights of the question's words each holds, added up
+    in the question's order as score_all does. A common word is in a phrase when its bit in
+    the word's bitmap is set; a rare word when its bit is set in `marks`, where its postings
+    (of the window so far) were marked."""
+
+    def __init__(self, arrays: _Arrays, words: list[tuple[str, float]], rare: list[str], marks: list[Any]):
+        import numpy as np
+
+        self.arrays, self.words, self.marks = arrays, words, marks
+        self.bit = {t: (k // 8, 1 << k % 8) for k, t in enumerate(rare)}
+        self.table = None  # up to 8 words, all marked: the weight of each combination of them
+        if len(rare) == len(words) <= 8:
+            combination = np.arange(1 << len(words))
+            self.table = np.zeros(len(combination))
+            for k, (_, w) in enumerate(words):
+                self.table += w * (combination >> k & 1)
+
+    def mark(self, token: str, phrases: Any) -> None:
+        mark, bit = self.bit[token]
+        self.marks[mark][phrases] |= bit
+
+    def of(self, phrases: Any) -> Any:
+        import numpy as np
+
+        if self.table is not None:
+            return self.table[self.marks[0][phrases]]
+        byte, bit = phrases >> 3, (phrases & 7).astype(np.uint8)
+        weight = np.zeros(len(phrases))
+        for t, w in self.words:  # adding 0.0 where a word is not in the phrase changes nothing
+            if t in self.bit:
+                mark, rare_bit = self.bit[t]
+                weight += w * ((self.marks[mark][phrases] & rare_bit) != 0)
+            else:
+                weight += w * ((self.arrays.bitmaps[t][byte] >> bit) & 1)
+        return weight
+
+
+COMMON_SHARE = 64  # a word in one phrase in this many, or more, gets a bitmap
 PRUNE_FROM = 20_000  # postings; a question with fewer is computed whole, without guessing
 THETA_STEP = 0.1  # how far each guess at the lowest score a caller keeps is lowered
 SLACK = 1e-9  # every bound is widened by this much, far more than float rounding can move it
