@@ -160,19 +160,26 @@ def growth_section(g: dict[str, Any], charts: dict[str, str]) -> str:
         "(`kb.by_code`), O(1); the rest of `answer()` (masking, code extraction, language) "
         "depends on the question, not on the base.",
         f"- free-text questions: slope {text_slope:.2f} (median), {text_p99_slope:.2f} (p99). "
-        "The matcher touches every phrase that shares a word with the question, and a common word "
-        "is in a fixed share of all phrases, so the work is O(n) in the size of the base. Up to "
-        "20,000 phrases that work is plain Python; from there it is numpy over arrays, which keeps "
-        "the constant per phrase at a few nanoseconds; what grows in Python is only the handful of "
-        "entries the engine keeps (`keep`/`floor`/`within`). Typo correction looks only at words "
-        "of a length that can be one or two edits away: O(vocabulary), in C (rapidfuzz).",
+        "Every phrase that shares a word with the question could be scored, and a common word "
+        "is in a fixed share of all phrases, so that work is O(n) in the size of the base. Up to "
+        "20,000 phrases it is plain Python; from there it is numpy over arrays, and only over the "
+        "phrases that can decide the result: an entry the engine can use needs a phrase of about "
+        "the question's weight that holds one of its rarer words, so each word's postings are "
+        "ordered by phrase weight and the matcher computes a window of them, widened until the "
+        "scores it has prove that no entry outside can be kept (the scores and order stay those "
+        "of the reference scorer: tests/bench/test_matcher_paths.py). What grows in Python is "
+        "only the handful of entries the engine keeps (`keep`/`floor`/`within`). Typo correction "
+        "looks only at words of a length that can be one or two edits away: O(vocabulary), in C "
+        "(rapidfuzz).",
         "- the slowest free-text questions at the largest size: "
         + "; ".join(
             f"`{x['q']}` {fmt_ms(x['median_ms'])} ms" for x in g["sizes"][-1]["text"].get("slowest", [])
         )
-        + ". Every one is made of the commonest words of the domain: in the real knowledge base "
-        '"bericht" is in 15% of all phrases, so at 200,000 entries such a question touches '
-        "several hundred thousand phrases, each through the same dozen array operations.",
+        + ". Such a question has several words and few entries that match it well, so the lowest "
+        "score the engine keeps (the third best, say) is low: the window is wide and takes "
+        "several guesses, and the matcher computes the F-beta of some tens of thousands of "
+        "phrases (of the several hundred thousand that share a word with it); a misspelt long "
+        "word adds its typo correction.",
         f"- cold load (YAML + validation + indexes): slope {load_slope:.2f}, linear in the bytes "
         "of YAML: libyaml composes nodes and PyYAML's Python constructor, the line map for error "
         "messages and pydantic's validation each visit every value once.",
@@ -212,19 +219,11 @@ def growth_section(g: dict[str, Any], charts: dict[str, str]) -> str:
         out += [
             "",
             f"**What stops the 20 ms p99 at {big['size']:,} entries.** The median is "
-            f"{fmt_ms(big['text']['median_ms'])} ms, but a question of only common words still "
-            "costs the array work on a quarter of the base: a dozen passes over up to a million "
-            "touched phrases (gather the weights, divide, the F-beta formula, the best phrase per "
-            "entry), 15-25 ms on this machine, more when it is busy (see the note at the top). The "
-            "scores must stay exactly those of the reference scorer. Tried and left out: "
-            "MaxScore-style pruning (Turtle and Flood, 1995: score the entries that have a rarer "
-            "word first and skip the commonest words' postings when even a perfect match on them "
-            "cannot reach the cut), exact and tested, took 8% off the median and nothing off the "
-            "p99, because the slowest questions have no rare word to start from; and keeping "
-            "freed arrays on the heap (glibc `mallopt`) to spare page faults, which changed "
-            "nothing measurable. What would reach it: approximate scoring (dropping the commonest "
-            "words, or a precomputed best list per word), which changes answers, or the scorer "
-            "compiled (a C extension), which this project does not want to carry. Typo correction "
+            f"{fmt_ms(big['text']['median_ms'])} ms; the slowest questions (above) are those the "
+            "window prunes least: several words and few close matches, so the matcher computes "
+            "tens of thousands of phrases over several guesses, more slowly when the machine is "
+            "busy (see the note at the top). The scores must stay exactly those of the reference "
+            "scorer, so the window is only narrowed where a bound proves it safe. Typo correction "
             "adds about 3 ms per misspelt long word at this vocabulary size.",
         ]
     return "\n".join(out)
