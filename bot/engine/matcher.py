@@ -412,7 +412,8 @@ class _Arrays:
         out = []
         for i, sc, p, w in zip(entries.tolist(), score.tolist(), chosen, evidence, strict=True):
             explains = frozenset(t for t in query if t in m.entry_words[i])
-            share = sum(qw for t, qw in query.items() if t in explains) / q_weight  # as score_all: in query order
+            # summed as score_all does: in query order
+            share = sum(qw for t, qw in query.items() if t in explains) / q_weight
             out.append(Scored(i, sc, m.phrases[p][1], w / m.max_idf, explains, share))
         return out
 
