@@ -10,6 +10,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import select
 import socket
 import subprocess
@@ -286,7 +287,10 @@ def test_a_database_gone_silent_holds_up_neither_the_ack_nor_the_answer_and_reco
         assert len(bot.fake.posts(channel=payloads.CHANNEL)) == 2, "answered while the database was silent"
         assert bot.fake.to("views.publish"), "the Home tab opens without its figures"
         assert "dedupe of EvFrozen falls back to this process" in caplog.text
-        assert "could not record question of EvFrozen: StoreTimeout" in caplog.text
+        # the deadline (StoreTimeout) or the driver's own 2 s connect timeout, whichever fires
+        # first on a busy machine: either way the loss is logged with the event id
+        lost = r"could not record question of EvFrozen: (StoreTimeout|OperationalError)"
+        assert re.search(lost, caplog.text)
         relay.thaw()
         bot.event(payloads.mention("<@UBOT> wat is 8614", ts="1700000000.000003"), eid="EvAfter")
         assert len(bot.fake.posts(channel=payloads.CHANNEL)) == 3
