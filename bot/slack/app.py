@@ -366,8 +366,10 @@ def serve(settings: Settings) -> int:
             return 0
 
         log.info("Socket Mode: connecting to Slack")
+        handler = socket_mode(app, settings)
+        first_connection(handler, settings)
         with contextlib.suppress(KeyboardInterrupt):
-            socket_mode(app, settings).start()
+            handler.start()
         return 0
     finally:
         retention.stop()
@@ -409,3 +411,42 @@ def socket_mode(app: App, settings: Settings) -> Any:
     # a dropped connection is noticed when pings fail five times in a row: every 2 s,
     # a reconnect follows in about 12 s instead of the SDK's default of about 30 s
     return SocketModeHandler(app, settings.slack_app_token, ping_interval=PING_INTERVAL)
+
+
+# what apps.connections.open answers for an app-level token it does not take (a bot token, a
+# revoked or mistyped one): told as a configuration problem; anything else is Slack's trouble
+APP_TOKEN_REFUSED = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "not_allowed_token_type",
+        "token_revoked",
+        "token_expired",
+        "account_inactive",
+    }
+)
+
+
+def first_connection(handler: Any, settings: Settings) -> None:
+    """Ask Slack for the first Socket Mode URL now (apps.connections.open with the app-level
+    token), so a token Slack refuses stops the start with a ConfigError naming
+    SLACK_APP_TOKEN and Slack's error code, like a bot token refused by auth.test, instead of
+    a traceback from inside the SDK. The handler connects to the URL it is given here;
+    reconnections fetch their own."""
+    try:
+        response = handler.client.web_client.apps_connections_open(app_token=settings.slack_app_token)
+    except SlackApiError as exc:
+        error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+        if error in APP_TOKEN_REFUSED:
+            raise ConfigError(
+                [
+                    f"SLACK_APP_TOKEN was not accepted by Slack's apps.connections.open ({error}): "
+                    "it must be the app-level token (xapp-...) with the connections:write scope, "
+                    "from Basic Information > App-Level Tokens"
+                ]
+            ) from None
+        raise ConfigError([f"SLACK_APP_TOKEN: Socket Mode could not connect: {describe(exc)}"]) from None
+    except (URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ConfigError([f"SLACK_API_URL {settings.slack_api_url} is not reachable: {reason}"]) from None
+    handler.client.wss_uri = response["url"]

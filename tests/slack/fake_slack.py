@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import yaml
 
 TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-1-A0DECLARATIE-1-test"  # the app-level token (Socket Mode) it accepts
 BOT_USER = "UBOT"
 BOT_ID = "BBOT"
 TEAM = "T0TEST"
@@ -94,6 +95,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     socket_url: str | None = None  # what apps.connections.open hands out
     tokens: set[str] = field(default_factory=lambda: {TOKEN})  # bot tokens it accepts
+    app_tokens: set[str] = field(default_factory=lambda: {APP_TOKEN})  # app-level tokens it accepts
     installs: dict[str, str] = field(default_factory=dict)  # OAuth code -> team id it installs
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # file id -> (name, content)
     redirects: dict[str, str] = field(default_factory=dict)  # file id -> where its download redirects
@@ -215,6 +217,13 @@ class FakeSlack:
                 auth = request.headers.get("Authorization")
                 if auth not in {f"Bearer {t}" for t in self.tokens}:
                     failure = Failure(200, "invalid_auth")
+            app_auth = {f"Bearer {t}" for t in self.app_tokens}
+            if (
+                failure is None
+                and method == "apps.connections.open"
+                and (request.headers.get("Authorization") not in app_auth)
+            ):
+                failure = Failure(200, "invalid_auth")
             needed = METHOD_SCOPES.get(method)
             if failure is None and needed and needed not in self.scopes:
                 provided = ",".join(sorted(self.scopes))

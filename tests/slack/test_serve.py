@@ -20,7 +20,7 @@ from bot.store import QuestionRecord, open_store
 from bot.store.schema import questions
 from tests.slack import payloads
 from tests.slack.conftest import sign
-from tests.slack.fake_slack import FakeSlack
+from tests.slack.fake_slack import TOKEN, FakeSlack
 from tests.slack.process import serve
 
 CMD = [sys.executable, "-m", "bot"]
@@ -50,6 +50,27 @@ def test_serve_with_a_token_slack_refuses_says_so_without_printing_it(fake: Fake
     assert out.returncode == 2
     assert "SLACK_BOT_TOKEN" in out.stderr and "invalid_auth" in out.stderr
     assert "xoxb-wrong-SECRET" not in out.stderr + out.stdout
+
+
+def test_serve_with_an_app_token_slack_refuses_says_so_in_one_line(fake: FakeSlack, tmp_path: Path) -> None:
+    """Socket Mode: apps.connections.open refuses the app-level token. One line names
+    SLACK_APP_TOKEN and what Slack said, exit 2 like any configuration problem, no
+    traceback, and the token itself is not printed."""
+    wrong = "xapp-1-A0WRONG-1-SECRET"
+    env = {
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_APP_TOKEN": wrong,
+        "SLACK_API_URL": fake.api_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+    }
+    out = run("serve", env=env)
+    assert out.returncode == 2, out.stderr
+    [line] = [ln for ln in out.stderr.splitlines() if "SLACK_APP_TOKEN" in ln]
+    assert "was not accepted" in line and "apps.connections.open (invalid_auth)" in line
+    assert "Traceback" not in out.stderr
+    assert wrong not in out.stderr + out.stdout
+    [asked] = fake.to("apps.connections.open", ok_only=False)
+    assert asked.authorization == f"Bearer {wrong}"
 
 
 def test_serve_with_an_unreachable_api_url_names_it() -> None:

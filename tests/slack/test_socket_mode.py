@@ -10,13 +10,11 @@ from urllib.parse import parse_qsl
 import pytest
 
 from bot.engine.answer import Engine
-from bot.slack.app import build_app, socket_mode
+from bot.slack.app import build_app, first_connection, socket_mode
 from tests.slack import payloads
 from tests.slack.conftest import TrackingExecutor, settings_for
-from tests.slack.fake_slack import FakeSlack
+from tests.slack.fake_slack import APP_TOKEN, FakeSlack
 from tests.slack.fake_socket import FakeSocketMode
-
-APP_TOKEN = "xapp-1-A0DECLARATIE-1-test"
 
 
 @pytest.fixture
@@ -28,6 +26,7 @@ def connected(fake: FakeSlack, engine: Engine, monkeypatch: pytest.MonkeyPatch) 
     settings = settings_for(fake, mode="socket", slack_app_token=APP_TOKEN, slack_signing_secret="")
     executor = TrackingExecutor()
     handler = socket_mode(build_app(settings, engine, executor=executor), settings)
+    first_connection(handler, settings)  # as `serve` does: the app token checked, the URL issued
     handler.connect()
     ws.wait_connected()
     yield ws, executor
