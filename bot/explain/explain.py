@@ -210,9 +210,13 @@ def _wording(
         return "partly_credit" if debit or credit_prestaties < prestaties else "partly_credit_only"
     if granted == submitted:
         return "same_amount"  # prestaties listed as rejected, yet all of it granted
-    if granted > submitted:
-        return "granted_more"  # more granted than submitted without a rejected credit line
-    return "partly"
+    # A total is an amount of cents (never negative) with D or C: a credit total is a balance
+    # below zero. "X of the Y" only reads right for debit totals; with a credit total the
+    # sentence states both balances and which way the difference moves them.
+    if granted > submitted:  # more granted than submitted without a rejected credit line
+        return "granted_more_balance" if submitted < 0 else "granted_more"
+    # only debit rejected: without those lines the balance moves towards credit
+    return "partly_balance" if granted < 0 else "partly"
 
 
 def as_json(x: Explanation, lang: str = "nl") -> dict[str, Any]:

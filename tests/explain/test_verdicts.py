@@ -14,6 +14,7 @@ import pytest
 
 from bot.engine.knowledge import KnowledgeBase
 from bot.explain import as_json, explain_bytes
+from bot.explain.model import Amount
 from bot.render.explain import render_explanation
 
 from .conftest import fixture_text
@@ -149,4 +150,90 @@ def test_a_credit_and_a_debit_line_that_cancel_out(kb: KnowledgeBase) -> None:
         "De gemeente heeft de declaratie gedeeltelijk toegekend: € 403,00 toegekend op € 403,00 ingediend; "
         "afgewezen zijn € 788,00 aan creditregels en € 788,00 aan debetregels, netto € 0,00, "
         "en een afgewezen creditregel wordt niet van het toegekende bedrag afgetrokken."
+    )
+
+
+def credit_totals(submitted: int, granted: int, rows: tuple[int, int, int] = (10000, 5000, 5000)) -> str:
+    """The partly-rejected WMO325 with credit totals and its three debit rows set to `rows`.
+
+    Amounts are cents (LDT_TotaalBedrag, LDT_Bedrag: never negative) with a DebetCredit code
+    (codelijst DebetCredit: C "Creditbedrag en aantal", D "Debetbedrag en aantal"); a credit
+    total is a balance below zero: more credit than debit was declared.
+    """
+    text = fixture_text(PARTLY)
+    for old, new in zip((">41220<", ">50580<", ">25920<"), rows, strict=True):
+        text = text.replace(old, f">{new}<", 1)
+    head, rest = text.split("</wmo325:TotaalToegekendBedrag>", 1)
+    head = head.replace(">482610<", f">{submitted}<").replace(">364890<", f">{granted}<")
+    return head.replace("DebetCredit>D<", "DebetCredit>C<") + "</wmo325:TotaalToegekendBedrag>" + rest
+
+
+def test_a_credit_total_partly_granted_says_the_balance_not_x_of_y(kb: KnowledgeBase) -> None:
+    """The audit's file: € 500,00 credit submitted, € 700,00 credit granted, € 200,00 of
+    debit lines rejected. Signed: -500 - (-700) = +200, the rejected debit; rejecting a
+    debit line leaves more credit. "€ 700,00 credit van de € 500,00 credit" read as if more
+    was granted than submitted."""
+    text = credit_totals(50000, 70000)
+    x = explain_bytes(text.encode(), "x.xml", kb)
+    assert (x.verdict, x.wording, x.rejected, x.listed) == (
+        "partly",
+        "partly_balance",
+        Amount(20000, "D"),
+        Amount(20000, "D"),
+    )
+    said = sentence(text, kb)
+    assert said == (
+        "De gemeente heeft de declaratie gedeeltelijk toegekend: per saldo is € 500,00 credit ingediend en "
+        "€ 700,00 credit toegekend; het verschil van € 200,00 is afgewezen debet, en zonder die debetregels "
+        "valt het toegekende saldo € 200,00 verder naar credit uit dan het ingediende."
+    )
+    assert " van de " not in said
+    assert sentence(text, kb, "en") == (
+        "The municipality granted the declaration in part: on balance €500.00 credit was submitted and "
+        "€700.00 credit granted; the difference of €200.00 is rejected debit, and without those debit lines "
+        "the granted balance comes out €200.00 further towards credit than the submitted one."
+    )
+    full = render_explanation(x, "plain", "nl").splitlines()
+    totals = full.index("Ingediend: € 500,00 credit")
+    assert full[totals + 1 : totals + 3] == [
+        "Toegekend: € 700,00 credit",
+        "Afgewezen: € 200,00 debet (3 prestaties bij 2 cliënten)",
+    ]
+    assert not [line for line in full if line.startswith("Let op")]  # the rows add up to the difference
+    assert as_json(x)["verdict_wording"] == "partly_balance"
+
+
+def test_a_debit_declaration_granted_as_credit_says_the_balance(kb: KnowledgeBase) -> None:
+    # € 500,00 debet submitted (rows of € 2.000,00 debit and a credit line granted), € 1.500,00 credit
+    # granted: € 2.000,00 debit rejected, the balance crosses zero
+    text = credit_totals(50000, 150000, rows=(100000, 50000, 50000))
+    text = text.replace("DebetCredit>C<", "DebetCredit>D<", 1)  # the submitted total
+    x = explain_bytes(text.encode(), "x.xml", kb)
+    assert (x.verdict, x.wording, x.rejected) == ("partly", "partly_balance", Amount(200000, "D"))
+    assert sentence(text, kb) == (
+        "De gemeente heeft de declaratie gedeeltelijk toegekend: per saldo is € 500,00 debet ingediend en "
+        "€ 1.500,00 credit toegekend; het verschil van € 2.000,00 is afgewezen debet, en zonder die "
+        "debetregels valt het toegekende saldo € 2.000,00 verder naar credit uit dan het ingediende."
+    )
+
+
+def test_less_credit_granted_than_submitted_without_a_credit_line_asks_the_municipality(
+    kb: KnowledgeBase,
+) -> None:
+    # € 500,00 credit submitted, € 300,00 credit granted, yet only debit lines rejected: the granted
+    # balance is € 200,00 towards debit, which rejecting debit lines cannot cause
+    text = credit_totals(50000, 30000)
+    x = explain_bytes(text.encode(), "x.xml", kb)
+    assert (x.verdict, x.wording, x.rejected) == ("partly", "granted_more_balance", Amount(20000, "C"))
+    said = sentence(text, kb)
+    assert said == (
+        "De gemeente heeft per saldo € 300,00 credit toegekend op € 500,00 credit ingediend: het toegekende "
+        "saldo valt € 200,00 verder naar debet uit dan het ingediende, terwijl er geen creditregel is "
+        "afgewezen; vraag de gemeente om uitleg."
+    )
+    assert "meer dan ingediend" not in said
+    assert sentence(text, kb, "en") == (
+        "The municipality granted €300.00 credit on balance on €500.00 credit submitted: the granted balance "
+        "comes out €200.00 further towards debit than the submitted one, while no credit line was rejected; "
+        "ask the municipality to explain."
     )
