@@ -33,6 +33,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.webhook import WebhookClient
 
 from bot.config import ConfigError, Settings
@@ -64,14 +67,31 @@ class EngineSource(Protocol):
     def engine(self) -> Engine: ...
 
 
+class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
+    """Retries every HTTP 5xx (500-599), with the SDK's backoff (0.5 s, 1 s, ... with jitter).
+    The SDK's own ServerErrorRetryHandler retries only 500 and 503, so a 502 or 504 from a
+    proxy or load balancer in front of Slack would lose the reply."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and 500 <= response.status_code <= 599
+
+
 def retry_handlers() -> list[RetryHandler]:
-    """What is retried, RETRIES times: a 429 (after its Retry-After), a 500 or 503, a refused
-    or dropped connection, and a read timeout (TimeoutError): a reply that timed out is
-    retried, at the risk of Slack having taken it after all."""
+    """What is retried, RETRIES times: a 429 (after its Retry-After), any 5xx (with backoff),
+    a refused or dropped connection, and a read timeout (TimeoutError): a reply that timed
+    out, or got a 502 or 504 from a gateway, is retried at the risk of Slack having taken it
+    after all."""
     return [
         ConnectionErrorRetryHandler(max_retry_count=RETRIES, error_types=RETRY_ERRORS),
         RateLimitErrorRetryHandler(max_retry_count=RETRIES),
-        ServerErrorRetryHandler(max_retry_count=RETRIES),
+        AnyServerErrorRetryHandler(max_retry_count=RETRIES),
     ]
 
 

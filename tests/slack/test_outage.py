@@ -11,6 +11,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 
 from bot.slack import app as slack_app
 from bot.store import Store, open_store
@@ -105,3 +108,42 @@ def test_a_response_url_that_fails_for_good_is_retried_logged_and_recorded(
     bot.command("wat is 8614")  # the next one gets through
     [reply] = bot.fake.to("response_url")
     assert "8614" in reply.params["text"]
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_gateway_error_from_the_web_api_is_retried_and_the_answer_posted_once(
+    start_bot: Callable[..., Bot], status: int
+) -> None:
+    """Every 5xx is retried, not only the 500 and 503 slack_sdk retries by itself."""
+    bot = start_bot()
+    bot.fake.fail("chat.postMessage", status=status, error="bad_gateway")
+    bot.event(payloads.mention("<@UBOT> wat is 8290"))
+    assert [c.status for c in bot.fake.calls if c.method == "chat.postMessage"] == [status, 200]
+    [reply] = bot.fake.posts()
+    assert "8290" in reply.params["text"]
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_gateway_error_from_a_response_url_is_retried_and_the_reply_sent_once(
+    start_bot: Callable[..., Bot], status: int
+) -> None:
+    bot = start_bot()
+    bot.fake.fail("response_url", status=status, error="bad_gateway")
+    bot.command("wat is 8290")
+    assert [c.status for c in bot.fake.to("response_url", ok_only=False)] == [status, 200]
+    [reply] = bot.fake.to("response_url")
+    assert "8290" in reply.params["text"]
+
+
+def test_every_5xx_is_retried_and_no_4xx_but_429() -> None:
+    """What the retry handlers of a Web API and a response_url client take, by status."""
+    request = HttpRequest(method="POST", url="https://slack.com/api/chat.postMessage", headers={})
+
+    def retried(status: int) -> bool:
+        response = HttpResponse(status_code=status, headers={})
+        return any(
+            h.can_retry(state=RetryState(), request=request, response=response)
+            for h in slack_app.retry_handlers()
+        )
+
+    assert [s for s in range(400, 600) if retried(s)] == [429, *range(500, 600)]
