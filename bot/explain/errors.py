@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 MB = 1024 * 1024
 MAX_BYTES = 25 * MB  # a file (or the one file inside a zip) larger than this is refused
 
@@ -13,9 +15,9 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Check that you picked the right file.",
     ),
     "empty": ("Het bestand is leeg.", "The file is empty."),
-    "unreadable": (
-        "Het bestand kan niet worden geopend ({reason}).",
-        "The file cannot be opened ({reason}).",
+    "unreadable": (  # the sentence depends on the reason: see _UNREADABLE
+        "Het bestand kan niet worden geopend of gelezen (systeemfout {code}).",
+        "The file cannot be opened or read (system error {code}).",
     ),
     "not_xml": (
         "Dit is geen XML-bestand; een 325-retourbericht is XML (of een zip met één XML-bestand erin).",
@@ -146,6 +148,40 @@ _EXPECTED: dict[str, tuple[str, str]] = {
 }
 
 
+# why a file cannot be opened ("unreadable"), in the language asked: the system's own reason
+# (strerror) is English whatever the language, so only its errno name is ever shown
+_UNREADABLE: dict[str, tuple[str, str]] = {
+    "not_found": (
+        "Het bestand bestaat niet; controleer de naam en de map.",
+        "There is no such file; check its name and folder.",
+    ),
+    "permission": (
+        "U heeft geen toestemming om dit bestand te lezen.",
+        "You have no permission to read this file.",
+    ),
+    "is_directory": (
+        "Dit is een map, geen bestand; geef het 325-retourbericht zelf op.",
+        "This is a folder, not a file; give the 325 retour message itself.",
+    ),
+}
+_ERRNO_REASONS = {
+    errno.ENOENT: "not_found",
+    errno.EACCES: "permission",
+    errno.EPERM: "permission",
+    errno.EISDIR: "is_directory",
+}
+
+
+def unreadable(exc: OSError) -> ExplainError:
+    """The file could not be opened or read: a reason of _UNREADABLE, else "other" with the
+    errno's name (ELOOP, EIO), or the exception's type when it has no errno."""
+    reason = _ERRNO_REASONS.get(exc.errno or 0)
+    if reason:
+        return ExplainError("unreadable", reason=reason)
+    code = errno.errorcode.get(exc.errno or 0) or type(exc).__name__
+    return ExplainError("unreadable", reason="other", code=code)
+
+
 class ExplainError(Exception):
     """Why a file cannot be explained. `kind` is stable (tests, Slack); `message(lang)` is for people."""
 
@@ -158,6 +194,8 @@ class ExplainError(Exception):
 
     def message(self, lang: str = "nl") -> str:
         nl, en = _MESSAGES[self.kind]
+        if self.kind == "unreadable":
+            nl, en = _UNREADABLE.get(str(self.params.get("reason")), (nl, en))
         params = dict(self.params)
         if "expected" in params:
             params["expected"] = _EXPECTED[str(params["expected"])][1 if lang == "en" else 0]

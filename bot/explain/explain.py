@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 
 from bot.engine.knowledge import KnowledgeBase
 from bot.engine.schema import Entry
-from bot.explain.errors import MAX_BYTES, ExplainError
+from bot.explain.errors import MAX_BYTES, ExplainError, unreadable
 from bot.explain.model import Amount, Answer, Client, CodeGroup, Explanation, Header, Prestatie, Row, Verdict
 from bot.explain.parse import CHUNK, _Readable, read_325, xml_stream
 
@@ -45,7 +45,7 @@ def explain_file(path: str | Path, kb: KnowledgeBase, max_rows: int = MAX_ROWS) 
         try:
             raw = open(path, "rb")  # noqa: SIM115 - closed below, after the stream is read
         except OSError as exc:
-            raise ExplainError("unreadable", reason=exc.strerror or type(exc).__name__) from None
+            raise unreadable(exc) from None
         with raw:
             status = os.fstat(raw.fileno())
             if not stat.S_ISREG(status.st_mode):  # a pipe (/dev/stdin, <(...)), a device: no size
@@ -67,7 +67,7 @@ def _read_all(raw: BinaryIO) -> bytes:
                 raise ExplainError("too_large")
             parts.append(part)
     except OSError as exc:
-        raise ExplainError("unreadable", reason=exc.strerror or type(exc).__name__) from None
+        raise unreadable(exc) from None
     return b"".join(parts)
 
 

@@ -30,7 +30,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from bot.engine.privacy import mask_bsn
-from bot.explain.errors import MAX_BYTES, ExplainError
+from bot.explain.errors import MAX_BYTES, ExplainError, unreadable
 from bot.explain.model import Amount, Answer, Client, Header, Prestatie, Standard
 
 # BerichtCode (Vektis COD002) of the 3.2 declaration messages, from the schemas' patterns.
@@ -68,7 +68,7 @@ class _Limited:
             data = self.raw.read(max(want, 1))
         except OSError as exc:  # a disk or pipe that fails while being read
             if not self.zipped:
-                raise ExplainError("unreadable", reason=exc.strerror or type(exc).__name__) from None
+                raise unreadable(exc) from None
             raise ExplainError("zip_bad") from None
         except Exception:  # inflating a damaged member: BadZipFile (CRC), zlib.error, EOFError, ...
             if not self.zipped:

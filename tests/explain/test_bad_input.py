@@ -563,3 +563,73 @@ def test_a_duplicated_part_is_refused_not_counted_twice(
 def test_a_retourcode_twice_is_no_duplicate(kb: KnowledgeBase) -> None:
     text = _twice(fixture_text(PARTLY), "<wmo325:RetourCode>9307", "</wmo325:RetourCode>")
     assert explain_bytes(text.encode(), "x.xml", kb).prestaties == 3
+
+
+# ------------------------------------------------------------------ a file that cannot be opened
+
+
+def _unopenable(path: Path, kb: KnowledgeBase) -> ExplainError:
+    with pytest.raises(ExplainError) as info:
+        explain_file(path, kb)
+    return info.value
+
+
+def test_a_missing_file_a_folder_and_a_forbidden_file_are_said_in_the_language_asked(
+    kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.explain.explain as explain_module
+
+    missing = _unopenable(tmp_path / "retour.xml", kb)
+    folder = _unopenable(tmp_path, kb)
+
+    def forbidden(path: object, mode: str = "r") -> object:  # the tests may run as root: no real EACCES
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(explain_module, "open", forbidden, raising=False)
+    denied = _unopenable(tmp_path / "retour.xml", kb)
+    monkeypatch.undo()
+    said = {(e.kind, e.params["reason"], e.message("nl"), e.message("en")) for e in (missing, folder, denied)}
+    assert said == {
+        (
+            "unreadable",
+            "not_found",
+            "Het bestand bestaat niet; controleer de naam en de map.",
+            "There is no such file; check its name and folder.",
+        ),
+        (
+            "unreadable",
+            "is_directory",
+            "Dit is een map, geen bestand; geef het 325-retourbericht zelf op.",
+            "This is a folder, not a file; give the 325 retour message itself.",
+        ),
+        (
+            "unreadable",
+            "permission",
+            "U heeft geen toestemming om dit bestand te lezen.",
+            "You have no permission to read this file.",
+        ),
+    }
+
+
+def test_other_system_errors_name_their_code_not_the_english_reason(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    loop = tmp_path / "retour.xml"
+    loop.symlink_to(loop)  # opening it: ELOOP "Too many levels of symbolic links"
+    err = _unopenable(loop, kb)
+    assert (err.kind, err.params) == ("unreadable", {"reason": "other", "code": "ELOOP"})
+    assert err.message("nl") == "Het bestand kan niet worden geopend of gelezen (systeemfout ELOOP)."
+    assert err.message("en") == "The file cannot be opened or read (system error ELOOP)."
+
+    class Failing(io.BytesIO):
+        def read(self, n: int | None = -1) -> bytes:
+            raise OSError(5, "Input/output error")
+
+    from bot.explain.explain import _read_all
+
+    with pytest.raises(ExplainError) as info:
+        _read_all(Failing())
+    assert info.value.message("nl") == "Het bestand kan niet worden geopend of gelezen (systeemfout EIO)."
+    assert "Input/output" not in info.value.message("nl")
+    odd = ExplainError("unreadable", reason="other", code="OSError")  # no errno at all: the type
+    assert odd.message("nl") == "Het bestand kan niet worden geopend of gelezen (systeemfout OSError)."
