@@ -150,7 +150,11 @@ def _explain(args: argparse.Namespace) -> int:
     try:
         x = explain_file(args.file, kb, max_rows=args.max_rows)
     except ExplainError as exc:
-        print(f"declaratiebot explain: {exc.message(args.lang)}", file=sys.stderr)
+        sentence = exc.message(args.lang)
+        if args.json:  # one object on stdout here too: a script reads "error" instead of a traceback
+            error = {"file": Path(args.file).name, "error": {"kind": exc.kind, "text": sentence}}
+            print(json.dumps(error, ensure_ascii=False, indent=1))
+        print(f"declaratiebot explain: {sentence}", file=sys.stderr)
         return 2
     text = render_explanation(x, "plain", args.lang)
     if args.json:

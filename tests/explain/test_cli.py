@@ -77,6 +77,41 @@ def test_bad_input_is_one_sentence_and_exit_2(tmp_path: Path) -> None:
     assert "The file contains a DTD or entities" in run(str(hostile), "--lang", "en").stderr
 
 
+def test_json_bad_input_is_one_json_object_on_stdout_and_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "leeg.xml").write_bytes(b"")
+    (tmp_path / "notities.txt").write_text("dit is geen xml", encoding="utf-8")
+    cases = [
+        (
+            [str(FIXTURES / "wmo323-declaration.xml")],
+            "wmo323-declaration.xml",
+            "is_323",
+            "Dit is uw declaratie (WMO323, berichtcode 484), niet het antwoord van de gemeente: "
+            "de retourcodes staan in het 325-antwoordbericht. Download dat in VECOZO.",
+        ),
+        (
+            [str(tmp_path / "missing.xml"), "--lang", "en"],
+            "missing.xml",
+            "unreadable",
+            "There is no such file; check its name and folder.",
+        ),
+        ([str(tmp_path / "leeg.xml")], "leeg.xml", "empty", "Het bestand is leeg."),
+        (
+            [str(tmp_path / "notities.txt")],
+            "notities.txt",
+            "not_xml",
+            "Dit is geen XML-bestand; een 325-retourbericht is XML (of een zip met één XML-bestand erin).",
+        ),
+    ]
+    for args, name, kind, sentence in cases:
+        out = run(*args, "--json")
+        assert out.returncode == 2, args
+        assert json.loads(out.stdout) == {"file": name, "error": {"kind": kind, "text": sentence}}, args
+        assert "Traceback" not in out.stderr
+        assert out.stderr == f"declaratiebot explain: {sentence}\n"  # as without --json
+    without = run(str(tmp_path / "leeg.xml"))
+    assert (without.returncode, without.stdout) == (2, "")  # without --json: nothing on stdout
+
+
 def test_unknown_code_still_explained(tmp_path: Path) -> None:
     f = tmp_path / "retour.xml"
     f.write_text(fixture_text("jw325-fully-rejected.xml").replace(">9338<", ">9999<"), encoding="utf-8")
