@@ -165,6 +165,19 @@ def test_a_retried_delivery_explains_the_file_once(bot: Bot) -> None:
     assert len(replies(bot, payloads.DM)) == 2  # the summary and the list, once
 
 
+@pytest.mark.parametrize("text", ["", "kijk hier eens naar", "<@U0COLLEGA> kijk hier eens naar"])
+def test_a_file_shared_in_a_channel_without_a_mention_of_the_bot_is_left_alone(bot: Bot, text: str) -> None:
+    """Only a DM or a mention of the bot asks for an explanation. app.yaml subscribes to
+    message.im only, but an app configured by hand may also get channel messages."""
+    shared = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
+    event = payloads.dm(text, ts="1700000000.000900", subtype="file_share", files=[shared])
+    event |= {"channel": payloads.CHANNEL, "channel_type": "channel"}
+    assert bot.event(event, eid="EvChannelFile").status == 200
+    assert bot.fake.to("files.info", ok_only=False) == []
+    assert bot.fake.to("file_download", ok_only=False) == []
+    assert bot.fake.replies() == []
+
+
 def test_file_shared_alone_gets_no_reply(bot: Bot) -> None:
     shared = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
     bot.event(
