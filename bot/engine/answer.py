@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from bot.engine import codes as codes_mod
 from bot.engine.hours import opening
 from bot.engine.knowledge import KnowledgeBase
-from bot.engine.lang import detect
+from bot.engine.lang import Detector
 from bot.engine.matcher import Matcher, stem
 from bot.engine.normalize import fold, strip_slack
 from bot.engine.privacy import mask
@@ -113,6 +113,7 @@ class Engine:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         lang = kb.language
+        self.detect = Detector(lang, kb.entries)
         self.thanks = {t for w in lang.thanks for t in fold(w).split()}
         self.amount_words = {fold(w) for w in lang.amount_words}
         stopwords = lang.stopwords.nl + lang.stopwords.en
@@ -143,11 +144,11 @@ class Engine:
         now = now or datetime.now(UTC)
         folded = fold(mask(strip_slack(question)))
         toks = folded.split()
-        lang = detect(toks, self.kb.language)
+        lang = self.detect(toks)
         if set(toks) <= HELP_WORDS | self.stopwords:  # (thanks words are stopwords too)
             # nothing to look up: "help", "hoi", "wat is het?" get what the bot can answer;
             # "bedankt!" a "you're welcome", and neither is passed on to a person
-            if set(toks) & self.thanks and not set(toks) & HELP_WORDS:
+            if set(toks) & self.thanks and toks[0] not in HELP_WORDS:  # "bedankt voor de hulp"
                 return Answer(language=lang, answered=False, thanks=True)
             return Answer(language=lang, answered=False, help=True)
 
@@ -193,9 +194,15 @@ class Engine:
             if unknown:
                 items = []
             elif not bare:
-                fuzzy = self._fuzzy(folded, code_tokens, lang, toks, recognised, now, BESIDE_CODE_EVIDENCE)
-                if fuzzy.answered:
-                    return fuzzy
+                # First with the code as one of the words, as phrases that name it are written
+                # ("325 downloaden", "link 325 and 323"; a JW325 as "jw 325"): an answer without
+                # the code's own entry wins. Then without it, the words around the code alone.
+                own = {i.entry.id for i in items}
+                passes = ((codes_mod.spaced(folded), set[str]()), (folded, code_tokens))
+                for text, ignore in passes:
+                    fuzzy = self._fuzzy(text, ignore, lang, toks, recognised, now, BESIDE_CODE_EVIDENCE)
+                    if fuzzy.answered and (ignore or not own & set(fuzzy.topic)):
+                        return fuzzy
         if items:
             return self._finish(lang, items, recognised, unknown, [], 100, now, needs_cue)
         if unknown or needs_cue:

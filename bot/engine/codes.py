@@ -69,6 +69,15 @@ def find(folded: str, known: Callable[[str], bool] = lambda code: False) -> list
     return unique
 
 
+_MESSAGE = dict(_PATTERNS)["message"]
+
+
+def spaced(folded: str) -> str:
+    """Message codes written as their prefix and standard ("jw325" -> "jw 325"), so that
+    words about the standard ("325 downloaden") match a question naming the message."""
+    return _MESSAGE.sub(r"\1 \2", folded)
+
+
 def is_year(code: str) -> bool:
     return len(code) == 4 and code.isdigit() and 1900 <= int(code) <= 2099
 

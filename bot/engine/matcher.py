@@ -31,13 +31,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Indel
 
 from bot.engine.normalize import fold
 from bot.engine.schema import Entry
 
 TYPO_MIN_LEN = 5  # shorter words are never "corrected": too many false friends
 LONG_WORD = 8  # from this length two typos are forgiven, below it one
+MAX_INDEL = 3  # ... and then at most one of them a changed letter (which is a delete and an insert)
 BETA2 = 2.25  # F-beta, beta=1.5: covering the phrase matters more than covering the question
 ENTRY_SHARE = 0.25  # weight of "how much of the question the entry's words explain" in the score
 UNKNOWN_FACTOR = 0.75  # a word the knowledge base never uses weighs this much of the rarest word
@@ -111,10 +112,17 @@ class Matcher:
         self.unknown_weight = UNKNOWN_FACTOR * self.max_idf
         self.vocab = sorted(self.idf)
         self.phrase_weight = [sum(self.idf[t] for t in toks) for _, _, toks in self.phrases]
-        # Vocabulary by word length, for typo correction: an edit distance of d or less needs
-        # a length within d, so correct() looks at three or five lengths instead of all words.
+        # Typo correction looks at the vocabulary and at the words a synonym stands in for,
+        # each leading to the word it means ("mesages" -> "message" -> "bericht").
+        self.typo_words = {w: w for w in self.vocab}
+        for word, canon in sorted(self.synonyms.items()):
+            target = stem(canon)
+            if target in self.idf and word.isalpha():
+                self.typo_words.setdefault(stem(word), target)
+        # ... by word length: an edit distance of d or less needs a length within d, so
+        # correct() looks at three or five lengths instead of all words.
         self.vocab_by_len: dict[int, list[str]] = {}
-        for word in self.vocab:
+        for word in sorted(self.typo_words):
             self.vocab_by_len.setdefault(len(word), []).append(word)
         self.arrays = _Arrays(self, df) if len(self.phrases) >= VECTOR_FROM else None
 
@@ -134,25 +142,31 @@ class Matcher:
         if len(token) < TYPO_MIN_LEN or token.isdigit():
             return None
         budget = 2 if len(token) >= LONG_WORD else 1
-        # The closest word, the alphabetically first of equals: what one extractOne over the
-        # whole sorted vocabulary returns, but only words of a length that can be that close.
+        # The closest word, the alphabetically first of equals, looking only at words of a
+        # length that can be that close. Two edits must not both be a letter changed into
+        # another (more than MAX_INDEL inserts and deletes): "retrourcode" is "retourcode",
+        # but "betaaltermijn" is another word than "bewaartermijn", not a typo of it.
         found: list[tuple[float, str]] = []
         for n in range(len(token) - budget, len(token) + budget + 1):
             words = self.vocab_by_len.get(n)
-            hit = words and process.extractOne(
-                token, words, scorer=OSA.distance, score_cutoff=budget, processor=None
+            if not words:
+                continue
+            hits = process.extract(
+                token, words, scorer=OSA.distance, score_cutoff=budget, processor=None, limit=None
             )
-            if hit:
-                found.append((hit[1], hit[0]))
+            found += [(d, w) for w, d, _ in hits if d < 2 or Indel.distance(token, w) <= MAX_INDEL]
         if not found:
             return None
         best = min(found)[1]
-        return best if best[0] == token[0] else None
+        return self.typo_words[best] if best[0] == token[0] else None
 
     def query(self, text: str, ignore: set[str] | None = None) -> dict[str, float]:
         """The question's words with their weights; a word we do not know gets a "\0" in front."""
         query: dict[str, float] = {}
-        for raw in self.content(text):
+        words = [t for t in fold(text).split() if t not in self.stopwords]
+        if all(t.isdigit() for t in words if not (ignore and t in ignore)):
+            return {}  # "2+2", "100 of 200": numbers alone are no words to match ("2 maanden" is)
+        for raw in (stem(self.synonyms.get(t, t)) for t in words):
             if ignore and raw in ignore:
                 continue
             known = self.correct(raw)

@@ -18,7 +18,9 @@ _SPECIAL = re.compile(r"<![^>]*>")
 _LINK = re.compile(r"<((?:https?|mailto|tel|ftp):[^|>]*)(?:\|([^>]*))?>", re.IGNORECASE)
 # plain-text broadcasts people type: @here, @channel, @everyone
 _AT_BROADCAST = re.compile(r"(?<![\w@])@(here|channel|everyone)\b", re.IGNORECASE)
-_FORMAT = re.compile(r"[*_~`]+")
+# *bold*, _italic_, ~strike~, `code`: Slack formats only at a word's edges, so a mark inside
+# a word is part of it ("LDT_Bedrag" stays two words, not "LDTBedrag")
+_FORMAT = re.compile(r"(?<!\w)[*_~`]+|[*_~`]+(?!\w)")
 # control characters, zero-width and bidi marks
 _INVISIBLE = re.compile(
     r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"

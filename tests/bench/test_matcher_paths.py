@@ -18,14 +18,13 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Indel
 
 from bench.synth import Generator, text_questions
 from bot.engine import matcher as matcher_mod
 from bot.engine.answer import MAX_CLOSE, MAX_SUGGESTIONS, SUGGEST_AT, UNSURE_MARGIN, Engine
 from bot.engine.knowledge import KnowledgeBase, default_dir, load
-from bot.engine.matcher import LONG_WORD, TYPO_MIN_LEN, Matcher, _lower, select
+from bot.engine.matcher import LONG_WORD, MAX_INDEL, TYPO_MIN_LEN, Matcher, _lower, select
 
 EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval"
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
@@ -165,16 +164,21 @@ def test_lower_bound_holds_for_any_lower_scores() -> None:
 
 
 def reference_correct(m: Matcher, token: str) -> str | None:
-    """correct() as first written: one extractOne over the whole sorted vocabulary."""
+    """correct() as a plain scan over every word typo correction knows, in sorted order."""
     if token in m.idf:
         return token
     if len(token) < TYPO_MIN_LEN or token.isdigit():
         return None
     budget = 2 if len(token) >= LONG_WORD else 1
-    best = process.extractOne(token, m.vocab, scorer=OSA.distance, score_cutoff=budget, processor=None)
-    if best is None or best[0][0] != token[0]:
+    hits = [
+        (d, w)
+        for w in sorted(m.typo_words)
+        if (d := OSA.distance(token, w)) <= budget and (d < 2 or Indel.distance(token, w) <= MAX_INDEL)
+    ]
+    if not hits:
         return None
-    return str(best[0])
+    best = min(hits)[1]
+    return m.typo_words[best] if best[0] == token[0] else None
 
 
 def test_typo_correction_by_length_finds_what_a_full_scan_finds(synth_kb: KnowledgeBase) -> None:

@@ -143,10 +143,27 @@ def test_open_now_in_the_reply(engine: Engine) -> None:
         ("mijn bericht staat op aangeboden", "nl"),
         ("i got 0551 and 0553 back", "en"),
         ("crisiszorg Z490 maximum", "nl"),
+        # no marker word at all: words the knowledge uses in one language only tell
+        ("H331 limit", "en"),
+        ("klantadvies phone number", "en"),
+        ("8409 phone number?", "en"),
+        ("virus detected in payload", "en"),
+        ("telefoonnummer klantadvies", "nl"),
+        ("maximum logeren per jaar", "nl"),
+        ("hello bot", "en"),
     ],
 )
 def test_language_is_detected(engine: Engine, question: str, language: str) -> None:
     assert engine.answer(question).language == language
+
+
+def test_the_words_that_tell_the_language_come_from_the_knowledge(engine: Engine) -> None:
+    """Every entry is written in both languages: a word only its English texts use is English."""
+    detect = engine.detect
+    assert "phone" in detect.en_only and "telefoonnummer" in detect.nl_only
+    # an official Dutch name quoted in the English texts is in both, so it tells nothing
+    assert "klantadvies" not in detect.en_only | detect.nl_only
+    assert engine.answer("H331 limiet").language == "nl"
 
 
 def test_answer_is_in_the_language_asked(engine: Engine) -> None:

@@ -13,6 +13,7 @@ from bot.engine.normalize import fold, strip_slack
         ("zie <https://vecozo.nl/x|de VECOZO pagina>", "zie de vecozo pagina"),
         ("zie <https://example.org/only>", "zie"),
         ("*vet* _schuin_ ~door~ `8290`", "vet schuin door 8290"),
+        ("*_LDT_Bedrag_* of ```retour_code```", "ldt bedrag of retour code"),  # marks only at the edges
         ("Cliënt één AW-319!", "client een aw 319"),
         ("in <#C123|algemeen> en <!subteam^S1|@support>", "in en"),
         ("a\u200bb\u202e c", "ab c"),

@@ -23,6 +23,25 @@ def test_words_beside_a_message_code_are_the_question(engine: Engine) -> None:
     assert topic(engine, "hoe lang blijft een JW325 bewaard op vecozo") == ["bewaartermijn-twee-maanden"]
 
 
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("hoe download ik een 325", "howto-retourbericht-downloaden"),
+        ("how do I link a 325 to my 323", "howto-325-matchen-aan-323"),
+        ("how do I match a JW325 with my JW323 declaration", "howto-325-matchen-aan-323"),
+    ],
+)
+def test_words_beside_a_message_code_find_the_phrases_that_name_it(
+    engine: Engine, question: str, entry_id: str
+) -> None:
+    """A how-to whose phrases name the standard ("325 downloaden") beats the standard itself."""
+    assert topic(engine, question)[0] == entry_id
+
+
+def test_the_message_code_is_not_added_to_an_answer_about_the_words_beside_it(engine: Engine) -> None:
+    assert topic(engine, "hoe lang blijft een JW325 bewaard") == ["bewaartermijn-twee-maanden"]
+
+
 @pytest.mark.parametrize("question", ["wat is een JW325", "JW325?", "What is message 450 in VECOZO?"])
 def test_a_message_code_alone_or_with_generic_words_is_answered_as_the_code(
     engine: Engine, question: str
@@ -169,7 +188,14 @@ def test_a_number_in_a_sentence_is_not_read_as_a_message(engine: Engine) -> None
 
 
 @pytest.mark.parametrize(
-    ("message", "lang"), [("bedankt!", "nl"), ("top, thanks", "en"), ("dank je wel", "nl")]
+    ("message", "lang"),
+    [
+        ("bedankt!", "nl"),
+        ("top, thanks", "en"),
+        ("dank je wel", "nl"),
+        ("dankjewel voor de hulp!", "nl"),
+        ("thanks for the help", "en"),
+    ],
 )
 def test_thanks_gets_a_welcome_not_a_search(engine: Engine, message: str, lang: str) -> None:
     a = engine.answer(message)
@@ -177,7 +203,9 @@ def test_thanks_gets_a_welcome_not_a_search(engine: Engine, message: str, lang: 
     assert text(engine, message).startswith("Graag gedaan" if lang == "nl" else "You're welcome")
 
 
-@pytest.mark.parametrize("message", ["hoi", "hallo!", "wat is het?", "help", "?"])
+@pytest.mark.parametrize(
+    "message", ["hoi", "hallo!", "wat is het?", "help", "?", "hello bot", "help, bedankt"]
+)
 def test_a_greeting_or_an_empty_question_gets_what_the_bot_can_answer(engine: Engine, message: str) -> None:
     a = engine.answer(message)
     assert a.help and not a.thanks and not a.answered
@@ -224,3 +252,31 @@ def test_a_long_question_mostly_about_an_entry_is_answered(engine: Engine) -> No
         "Our software already pulled a retour message. Can the customer still download it in the portal?"
     )
     assert engine.answer(question).answered
+
+
+# ------------------------------------------------------------- typos, numbers, names
+
+
+def test_two_letters_changed_make_another_word_not_a_typo(engine: Engine) -> None:
+    """A long word may have two typos, but two changed letters make another word."""
+    m = engine.matcher
+    assert m.correct("betaaltermijn") is None  # not "bewaartermijn"
+    assert engine.answer("wat is de betaaltermijn van de gemeente").answered is False
+    assert m.correct("retrourcode") == "retourcode"  # a letter too many
+    assert m.correct("afgekuerd") == "afgekeurd"  # two letters swapped
+    assert m.correct("retourcoed") == "retourcode"
+
+
+def test_a_typo_of_a_synonym_finds_the_word_it_stands_for(engine: Engine) -> None:
+    assert engine.matcher.correct("mesage") == "bericht"  # "message" means "bericht"
+    assert topic(engine, "how long are mesages kept on vecozo") == ["bewaartermijn-twee-maanden"]
+
+
+def test_numbers_alone_are_no_words_to_match(engine: Engine) -> None:
+    assert not engine.answer("what's 2+2").answered  # "2" is "twee", but not by itself
+    assert topic(engine, "bewaren 2 maanden") == ["bewaartermijn-twee-maanden"]
+
+
+def test_a_name_from_the_schema_with_an_underscore_is_read_as_written(engine: Engine) -> None:
+    assert topic(engine, "what's LDT_Bedrag") == ["bedragen-in-centen"]
+    assert topic(engine, "JW325 TotaalToegekendBedrag 150000 hoeveel euro is dat") == ["bedragen-in-centen"]
