@@ -16,14 +16,14 @@ The Answer holds knowledge entries and recognised codes only: never text the use
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from bot.engine import codes as codes_mod
 from bot.engine.hours import opening
 from bot.engine.knowledge import KnowledgeBase
 from bot.engine.lang import Detector
-from bot.engine.matcher import Matcher, stem
+from bot.engine.matcher import Matcher, Scored, stem
 from bot.engine.normalize import fold, strip_slack
 from bot.engine.privacy import mask
 from bot.engine.schema import CodeList, Entry
@@ -132,10 +132,15 @@ class Engine:
         # official names of two words or more ("Wordt verwerkt", "Afgekeurd door dienst"),
         # folded with their small words: quoted in a question, they name what is asked
         self.labels: dict[str, set[int]] = {}
+        # official names of one word ("Aangeboden", "Pull"): these count as named only when a
+        # question names two or more of one kind ("verschil tussen aangeboden en bezorgd")
+        self.word_labels: dict[str, set[int]] = {}
         for i, e in enumerate(kb.entries):
             label = fold(e.label)
             if len(label.split()) >= 2:
                 self.labels.setdefault(label, set()).add(i)
+            elif label.isalpha():
+                self.word_labels.setdefault(label, set()).add(i)
         self.label_words = max((len(k.split()) for k in self.labels), default=0)
 
     # ------------------------------------------------------------------ public
@@ -195,14 +200,20 @@ class Engine:
                 items = []
             elif not bare:
                 # First with the code as one of the words, as phrases that name it are written
-                # ("325 downloaden", "link 325 and 323"; a JW325 as "jw 325"): an answer without
-                # the code's own entry wins. Then without it, the words around the code alone.
-                own = {i.entry.id for i in items}
+                # ("325 downloaden", "link 325 and 323"; a JW325 as "jw 325"): an answer about
+                # something else than the code wins, without the code's own entry. Then without
+                # the code, the words around it alone.
+                own = {i.entry.id for i in items}  # and the standard a message code names:
+                own |= {
+                    e.id for f in found if f.shape == "message" for e in self.kb.by_code.get(f.code[-3:], [])
+                }
                 passes = ((codes_mod.spaced(folded), set[str]()), (folded, code_tokens))
                 for text, ignore in passes:
                     fuzzy = self._fuzzy(text, ignore, lang, toks, recognised, now, BESIDE_CODE_EVIDENCE)
-                    if fuzzy.answered and (ignore or not own & set(fuzzy.topic)):
+                    if fuzzy.answered and ignore:
                         return fuzzy
+                    if fuzzy.answered and fuzzy.topic[0] not in own:
+                        return replace(fuzzy, items=tuple(i for i in fuzzy.items if i.entry.id not in own))
         if items:
             return self._finish(lang, items, recognised, unknown, [], 100, now, needs_cue)
         if unknown or needs_cue:
@@ -251,16 +262,26 @@ class Engine:
         if not scored:
             return Answer(language=lang, answered=False, codes=tuple(recognised))
         quoted = self._quoted_labels(toks)
-        if scored[0].entry_index not in quoted:
-            # an official name typed in the question beats a runner-up that is about as good
-            near = [
-                s for s in scored if s.entry_index in quoted and s.score >= scored[0].score - UNSURE_MARGIN
-            ]
-            if near:
-                scored = [near[0], *(s for s in scored if s is not near[0])]
+        # an official name typed in the question beats a runner-up that is about as good
+        near = [s for s in scored if s.entry_index in quoted and s.score >= scored[0].score - UNSURE_MARGIN]
+        if near and scored[0].entry_index not in quoted:
+            scored = [near[0], *(s for s in scored if s is not near[0])]
+        elif not self._by_name(scored[0]):
+            # as good as the best, matched by its own name ("Pull") rather than by a phrase
+            # ("wat is pull", the overview's): the entry that has that name is meant
+            named = [s for s in scored[1:] if s.score >= scored[0].score - TIE and self._by_name(s)]
+            if named:
+                scored = [named[0], *(s for s in scored if s is not named[0])]
         top = scored[0]
         entry = self.kb.entries[top.entry_index]
         tied = [self.kb.entries[s.entry_index] for s in scored[1:] if s.score >= top.score - TIE]
+        # entries that list the very phrase that matched share it: both are what was asked
+        # ("rejected by vecozo": the action Afkeuren and the status Afgekeurd door dienst)
+        shared = [
+            self.kb.entries[s.entry_index]
+            for s in scored[1:]
+            if s.score >= top.score - TIE and fold(s.phrase) == fold(top.phrase)
+        ]
         # Entries with the same label in different domains (a code list per standard) are
         # one answer in several variants. Another entry as good as the best one means the
         # question is about two things ("verschil tussen afzender en indiener") or could be
@@ -285,6 +306,7 @@ class Engine:
             chosen = self._pick_domain([entry, *variants], hint)
             if others and top.score < CLEAR:
                 chosen.append(others[0])
+            chosen += [e for e in shared[:1] if e not in chosen]
             if top.entry_index in quoted:  # "verschil tussen 'Wordt verwerkt' en 'Verwerking voltooid'"
                 chosen += [self.kb.entries[i] for i in sorted(quoted) if self.kb.entries[i] not in chosen]
                 chosen = chosen[:MAX_QUOTED]
@@ -379,12 +401,26 @@ class Engine:
         return entries
 
     def _quoted_labels(self, toks: list[str]) -> set[int]:
-        """The entries whose official name of two words or more is in the question as typed."""
+        """The entries whose official name is in the question as typed: a name of two words
+        or more, or names of one word when the question holds several of the same kind."""
         found: set[int] = set()
         for n in range(2, self.label_words + 1):
             for start in range(len(toks) - n + 1):
                 found |= self.labels.get(" ".join(toks[start : start + n]), set())
+        by_kind: dict[str, set[int]] = {}
+        for t in toks:
+            for i in self.word_labels.get(t, ()):
+                by_kind.setdefault(self.kb.entries[i].kind, set()).add(i)
+        for named in by_kind.values():
+            if len(named) >= 2:
+                found |= named
         return found
+
+    def _by_name(self, scored: Scored) -> bool:
+        """Did the entry match through its own label or title?"""
+        e = self.kb.entries[scored.entry_index]
+        names = [e.label, *((e.title.nl, e.title.en) if e.title else ())]
+        return scored.phrase in names
 
     def _known(self, code: str) -> bool:
         return code in self.kb.by_code or code in self.kb.by_prestatiecode

@@ -29,13 +29,15 @@ def test_words_beside_a_message_code_are_the_question(engine: Engine) -> None:
         ("hoe download ik een 325", "howto-retourbericht-downloaden"),
         ("how do I link a 325 to my 323", "howto-325-matchen-aan-323"),
         ("how do I match a JW325 with my JW323 declaration", "howto-325-matchen-aan-323"),
+        ("jw325 bewaartermijn", "bewaartermijn-twee-maanden"),
     ],
 )
 def test_words_beside_a_message_code_find_the_phrases_that_name_it(
     engine: Engine, question: str, entry_id: str
 ) -> None:
-    """A how-to whose phrases name the standard ("325 downloaden") beats the standard itself."""
-    assert topic(engine, question)[0] == entry_id
+    """A how-to whose phrases name the standard ("325 downloaden") beats the standard itself,
+    and the answer is about that, not also about the message or its standard."""
+    assert topic(engine, question) == [entry_id]
 
 
 def test_the_message_code_is_not_added_to_an_answer_about_the_words_beside_it(engine: Engine) -> None:
@@ -78,6 +80,34 @@ def test_a_standard_written_with_wmo_or_jw_is_the_standard(engine: Engine, quest
 def test_every_official_name_quoted_in_a_question_is_answered(engine: Engine) -> None:
     got = topic(engine, "difference between 'Wordt verwerkt' and 'Verwerking voltooid'?")
     assert sorted(got) == ["status-verwerking-voltooid", "status-wordt-verwerkt"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("whats the difference between Aangeboden and Bezorgd", ["status-aangeboden", "status-bezorgd"]),
+        ("verschil tussen afzender en indiener", ["veld-afzender", "veld-indiener"]),
+    ],
+)
+def test_several_official_names_of_one_word_and_one_kind_are_all_answered(
+    engine: Engine, question: str, expected: list[str]
+) -> None:
+    assert sorted(topic(engine, question)) == expected
+
+
+def test_an_entry_matched_by_its_own_name_beats_a_phrase_as_good(engine: Engine) -> None:
+    """'wat is pull' is a phrase of the overview of delivery methods; 'Pull' is the method's name."""
+    assert topic(engine, "what is pull") == ["aflevermethode-pull"]
+
+
+def test_entries_that_list_the_same_phrase_are_both_answered(engine: Engine) -> None:
+    # the source calls both VECOZO rejecting a message; and it says under 8614 how to declare
+    # meerzorg (ZMZ01), which the meerzorg entry says too
+    assert topic(engine, "message rejected by vecozo what now") == [
+        "actie-afkeuren",
+        "status-afgekeurd-door-dienst",
+    ]
+    assert sorted(topic(engine, "hoe declareer ik meerzorg")) == ["wlz-meerzorg-zmz01", "wlz-retourcode-8614"]
 
 
 def test_an_official_name_in_a_chatty_question_is_enough(engine: Engine) -> None:
