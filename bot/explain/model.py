@@ -131,5 +131,12 @@ class Explanation:
         return [g.code for g in self.codes if g.entry is None]
 
     @property
+    def to_do(self) -> list[CodeGroup]:
+        """The codes with something to do (Slack's what-to-do message): every rejecting code
+        whose what-to-do text the knowledge base has, and every unknown code (ask the
+        municipality). The informational 0200, 0233 and 8001 ask for nothing."""
+        return [g for g in self.codes if g.entry is None or (not g.informational and g.entry.remedy)]
+
+    @property
     def rows_hidden(self) -> int:
         return self.prestaties - len(self.rows)

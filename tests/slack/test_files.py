@@ -15,6 +15,7 @@ import pytest
 from bench.explain_bench import generate
 from bot.slack.blocks import MAX_BLOCKS, MAX_SECTION
 from tests.explain.conftest import fixture_bytes
+from tests.explain.test_fixtures import LABELS
 from tests.slack import payloads
 from tests.slack.conftest import SUPPORT, Bot
 from tests.slack.fake_slack import TOKEN, FakeSlack
@@ -46,23 +47,113 @@ def everything_sent(bot: Bot) -> str:
     return json.dumps([c.params for c in bot.fake.calls], ensure_ascii=False)
 
 
+def remedy(bot: Bot, code: str, standard: str = "iWmo", lang: str = "nl") -> str:
+    """What to do, from the knowledge base (editing a remedy does not break these tests)."""
+    entry = next(e for e in bot.engine.kb.by_code[code] if e.kind == "retourcode" and standard in e.domains)
+    assert entry.remedy is not None
+    return str(entry.remedy.get(lang))
+
+
+def section_texts(post: Any) -> list[str]:
+    assert all(b["type"] == "section" for b in post.params["blocks"])
+    return [b["text"]["text"] for b in post.params["blocks"]]
+
+
 def test_a_retour_file_in_a_dm_is_explained_in_a_thread_under_it(bot: Bot) -> None:
+    """The summary with the codes as a compact list first, then what to do per code, then the
+    rejected prestaties: each its own message in the thread, each with a plain fallback."""
     shared = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
     bot.event(dm_with([shared]))
     [download] = bot.fake.to("file_download")
     assert download.authorization == f"Bearer {TOKEN}"
-    posts = replies(bot, payloads.DM)
-    assert posts and all(p.params["thread_ts"] == "1700000000.000300" for p in posts)
-    summary = json.dumps(posts[0].params["blocks"], ensure_ascii=False)
-    assert "gedeeltelijk toegekend" in summary
-    assert "€ 3.648,90" in summary and "€ 4.826,10" in summary
-    assert "`9307` Begindatum prestatie ligt niet tussen" in summary and "Staat bij: 2 prestaties" in summary
-    assert "Afgewezen prestaties" not in summary  # the list comes after the summary
-    rows = json.dumps([p.params["blocks"] for p in posts[1:]], ensure_ascii=False)
-    assert "Afgewezen prestaties (3)" in rows and "BSN ******281" in rows
+    summary, todo, rows = replies(bot, payloads.DM)
+    assert all(p.params["thread_ts"] == "1700000000.000300" for p in (summary, todo, rows))
+    assert section_texts(summary) == [
+        "\n".join(
+            [
+                "*Retourbericht WMO325 (iWmo 3.2, berichtcode 485)*",
+                "Bestand: wmo325-partly-rejected.xml",
+                "Van gemeente 0599 aan AGB-code 21001234",
+                "Bericht R2026020602 van 06-02-2026",
+                "Antwoord op declaratie D2026020202 van 02-02-2026, declaratienummer 202601008",
+                "",
+                "*De gemeente heeft de declaratie gedeeltelijk toegekend: € 3.648,90 van de € 4.826,10; "
+                "€ 1.177,20 is afgewezen.*",
+                "",
+                "Ingediend: € 4.826,10 debet",
+                "Toegekend: € 3.648,90 debet",
+                "Afgewezen: € 1.177,20 debet (3 prestaties bij 2 cliënten)",
+                "",
+                "*Retourcodes*",
+                f"• `9307` {LABELS['9307']} (2 prestaties)",
+                f"• `0611` {LABELS['0611']} (1 prestatie)",
+                f"• `9308` {LABELS['9308']} (1 prestatie)",
+                f"• `0200` {LABELS['0200']} (bericht, declaratie, 2 cliënten)",
+                "",
+                "Hieronder in deze thread: wat te doen per retourcode en de afgewezen prestaties.",
+            ]
+        )
+    ]
+    assert section_texts(todo) == [
+        "\n".join(
+            [
+                "*Wat te doen per retourcode*",  # 0200 asks for nothing
+                f"• `9307` {remedy(bot, '9307')}",
+                f"• `0611` {remedy(bot, '0611')}",
+                f"• `9308` {remedy(bot, '9308')}",
+            ]
+        )
+    ]
+    assert section_texts(rows) == [
+        "\n".join(
+            [
+                "*Afgewezen prestaties (3)*",
+                "1. BSN ******281, ref. WMO2601-0003, toewijzing 4410021",
+                "   `02A04` (categorie 02 Begeleiding), 01-01-2026 t/m 31-01-2026, 6 uur, € 412,20 debet",
+                "   Retourcodes 9307, 9308",
+                "2. BSN ******281, ref. WMO2601-0004, toewijzing 4410022",
+                "   `07A01` (categorie 07 Dagbesteding), 01-01-2026 t/m 31-01-2026, 12 dagdeel (4 uur), "
+                "€ 505,80 debet",
+                "   Retourcode 0611",
+                "3. BSN ******013, ref. WMO2601-0011, toewijzing 4410087",
+                "   `01A01` (categorie 01 Hulp bij het huishouden), 05-01-2026 t/m 31-01-2026, 480 minuut, "
+                "€ 259,20 debet",
+                "   Retourcode 9307",
+            ]
+        )
+    ]
+    # plain fallbacks for notifications
+    assert [p.params["text"] for p in (summary, todo, rows)] == [
+        "Retourbericht WMO325 (iWmo 3.2, berichtcode 485)",
+        "Wat te doen per retourcode",
+        "Afgewezen prestaties (3)",
+    ]
     for bsn in BSNS:
         assert bsn not in everything_sent(bot)
-    assert posts[0].params["text"]  # a plain fallback for notifications
+
+
+def test_a_fully_granted_file_is_one_message_without_what_to_do(bot: Bot) -> None:
+    name = "wmo325-fully-granted.xml"
+    bot.event(dm_with([bot.fake.share_file(name, fixture_bytes(name))]))
+    [summary] = replies(bot, payloads.DM)
+    assert section_texts(summary)[0].splitlines()[-4:] == [
+        "",
+        "*Retourcodes*",
+        f"• `0200` {LABELS['0200']} (bericht)",
+        f"• `8001` {LABELS['8001']} (declaratie)",
+    ]
+
+
+def test_an_unknown_code_is_one_line_in_the_summary_and_said_in_full_with_what_to_do(bot: Bot) -> None:
+    text = fixture_bytes(PARTLY).decode().replace(">0611<", ">9999<")
+    bot.event(dm_with([bot.fake.share_file(PARTLY, text.encode())]))
+    summary, todo, _ = replies(bot, payloads.DM)
+    assert "• `9999` Onbekende retourcode (1 prestatie)" in section_texts(summary)[0].splitlines()
+    assert (
+        "• `9999` Onbekende retourcode: die staat niet in de iWmo 3.2-codelijst van mijn kennisbank, dus "
+        "ik ga er niet naar raden. Vraag de gemeente wat deze code betekent."
+        in section_texts(todo)[0].splitlines()
+    )
 
 
 def test_a_file_with_a_mention_in_a_channel_is_explained_in_the_thread_not_the_root(bot: Bot) -> None:
@@ -71,6 +162,20 @@ def test_a_file_with_a_mention_in_a_channel_is_explained_in_the_thread_not_the_r
     posts = replies(bot, payloads.CHANNEL)
     assert posts and all(p.params.get("thread_ts") == "1700000000.000400" for p in posts)
     assert "granted the declaration in part" in posts[0].texts()  # the question was English
+    summary, todo, _ = posts
+    assert section_texts(summary)[0].splitlines()[-7:] == [
+        "*Retourcodes*",
+        f"• `9307` {LABELS['9307']} (2 prestaties)",
+        f"• `0611` {LABELS['0611']} (1 prestatie)",
+        f"• `9308` {LABELS['9308']} (1 prestatie)",
+        f"• `0200` {LABELS['0200']} (message, declaration, 2 clients)",
+        "",
+        "Below in this thread: what to do per retourcode and the rejected prestaties.",
+    ]
+    assert section_texts(todo)[0].splitlines() == [
+        "*What to do per retourcode*",
+        *(f"• `{c}` {remedy(bot, c, lang='en')}" for c in ("9307", "0611", "9308")),
+    ]
 
 
 def test_a_323_gets_the_sentence_of_the_cli(bot: Bot) -> None:
@@ -162,7 +267,7 @@ def test_a_retried_delivery_explains_the_file_once(bot: Bot) -> None:
     bot.event(dm_with([shared]), eid="EvFileOnce")
     bot.event(dm_with([shared]), eid="EvFileOnce", headers={"X-Slack-Retry-Num": "1"})
     assert len(bot.fake.to("file_download")) == 1
-    assert len(replies(bot, payloads.DM)) == 2  # the summary and the list, once
+    assert len(replies(bot, payloads.DM)) == 3  # the summary, what to do and the list, once
 
 
 @pytest.mark.parametrize("text", ["", "kijk hier eens naar", "<@U0COLLEGA> kijk hier eens naar"])
@@ -194,14 +299,14 @@ def test_one_upload_sends_two_events_and_gets_one_explanation(bot: Bot) -> None:
         eid="EvFileShared",
     )
     assert len(bot.fake.to("file_download")) == 1
-    assert len(replies(bot, payloads.DM)) == 2  # the summary and the list, once
+    assert len(replies(bot, payloads.DM)) == 3  # the summary, what to do and the list, once
 
 
 def test_question_text_next_to_a_file_is_not_answered_as_well(bot: Bot) -> None:
     shared = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
     bot.event(dm_with([shared], text="Wat betekent retourcode 9307 en wie moet ik bellen?"))
     posts = replies(bot, payloads.DM)
-    assert len(posts) == 2  # the summary and the list: no answer to the text, no hand-off
+    assert len(posts) == 3  # the summary, what to do, the list: no answer to the text, no hand-off
     assert "gedeeltelijk toegekend" in posts[0].texts()
     assert bot.fake.posts(channel=SUPPORT) == []
 
@@ -244,12 +349,13 @@ def test_a_long_explanation_is_split_within_block_kit_limits(bot: Bot, tmp_path:
     shared = bot.fake.share_file("groot.xml", (tmp_path / "groot.xml").read_bytes())
     bot.event(dm_with([shared]))
     posts = replies(bot, payloads.DM)
-    assert len(posts) >= 3  # the summary, then the prestaties over more than one message
-    listed = json.dumps([p.params["blocks"] for p in posts[1:]], ensure_ascii=False)
+    assert len(posts) >= 4  # the summary, what to do, then the prestaties over more than one message
+    assert posts[1].params["text"] == "Wat te doen per retourcode"
+    listed = json.dumps([p.params["blocks"] for p in posts[2:]], ensure_ascii=False)
     assert "Afgewezen prestaties (300)" in listed
     assert "\\n200. BSN" in listed and "\\n201. BSN" not in listed
     assert "nog 100 afgewezen prestaties, hier niet getoond" in listed
-    first = json.dumps(posts[1].params["blocks"], ensure_ascii=False)
+    first = json.dumps(posts[2].params["blocks"], ensure_ascii=False)
     assert (
         "Hier staan de eerste 200 van de 300 afgewezen prestaties; de hele lijst geeft "
         "`declaratiebot explain BESTAND --max-rows 0` (0 is alle)." in first
@@ -259,6 +365,29 @@ def test_a_long_explanation_is_split_within_block_kit_limits(bot: Bot, tmp_path:
         assert all(
             len(b["text"]["text"]) <= MAX_SECTION for b in post.params["blocks"] if b["type"] == "section"
         )
+
+
+def test_many_retourcodes_stay_within_block_kit_limits_one_line_each(bot: Bot) -> None:
+    codes = [f"X{i:03d}" for i in range(190)]  # just under the 200 distinct codes a file may hold
+    extra = "".join(f"<wmo325:RetourCode>{c}</wmo325:RetourCode>" for c in codes)
+    text = fixture_bytes(PARTLY).decode()
+    text = text.replace(
+        "<wmo325:RetourCode>9307</wmo325:RetourCode>",
+        "<wmo325:RetourCode>9307</wmo325:RetourCode>" + extra,
+        1,
+    )
+    bot.event(dm_with([bot.fake.share_file(PARTLY, text.encode())]))
+    posts = replies(bot, payloads.DM)
+    summary = "\n".join(section_texts(posts[0]))
+    assert sum(line.startswith("• `X") for line in summary.splitlines()) == 190
+    assert "• `X189` Onbekende retourcode (1 prestatie)" in summary.splitlines()
+    assert "Vraag de gemeente" not in summary  # the full sentence is in what to do
+    todo = "\n".join(section_texts(posts[1]))
+    assert sum(line.startswith("• `X") for line in todo.splitlines()) == 190
+    for post in posts:
+        assert post.params["text"] and len(post.params["blocks"]) <= MAX_BLOCKS
+        assert all(len(t) <= MAX_SECTION for t in section_texts(post))
+    assert len(posts[0].params["blocks"]) > 1  # the list did not fit in one section: split, not cut
 
 
 def test_a_hostile_file_name_never_pings_or_injects_markup(bot: Bot) -> None:
@@ -305,12 +434,12 @@ def test_files_that_used_to_crash_get_their_sentence_in_the_thread(
 def test_a_crash_while_explaining_posts_the_sentence_and_logs_only_its_type(
     bot: Bot, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.slack import blocks
+    from bot.slack.listeners import files
 
     def crash(x: Any, lang: str) -> list[Any]:
         raise ValueError(f"cannot render {x.rows[0].p.reference} of BSN 533257281")
 
-    monkeypatch.setattr(blocks, "explanation_messages", crash)
+    monkeypatch.setattr(files, "explanation_messages", crash)
     shared = bot.fake.share_file(PARTLY, fixture_bytes(PARTLY))
     with caplog.at_level(logging.INFO):
         bot.event(dm_with([shared]), eid="EvRenderCrash")
@@ -352,13 +481,13 @@ def test_20000_rejected_prestaties_the_first_follow_up_says_what_is_shown_and_ho
     shared = bot.fake.share_file("groot.xml", (tmp_path / "groot.xml").read_bytes())
     bot.event(dm_with([shared]))
     posts = replies(bot, payloads.DM)
-    first = posts[1].params["blocks"][0]["text"]["text"]
+    first = posts[2].params["blocks"][0]["text"]["text"]
     assert first.splitlines()[:2] == [
         "*Afgewezen prestaties (20.000)*",
         "Hier staan de eerste 200 van de 20.000 afgewezen prestaties; de hele lijst geeft "
         "`declaratiebot explain BESTAND --max-rows 0` (0 is alle).",
     ]
-    listed = json.dumps([p.params["blocks"] for p in posts[1:]], ensure_ascii=False)
+    listed = json.dumps([p.params["blocks"] for p in posts[2:]], ensure_ascii=False)
     assert "nog 19.800 afgewezen prestaties, hier niet getoond" in listed
     for post in posts:
         assert len(post.params["blocks"]) <= MAX_BLOCKS
@@ -379,9 +508,10 @@ def test_a_jw325_is_explained_in_the_thread_exactly_as_rendered(bot: Bot) -> Non
     name = "jw325-several-clients.xml"
     shared = bot.fake.share_file(name, fixture_bytes(name))
     bot.event(dm_with([shared]))
-    summary, rows = replies(bot, payloads.DM)
+    summary, todo, rows = replies(bot, payloads.DM)
     x = explain_bytes(fixture_bytes(name), name, load(default_dir()), max_rows=200)
-    assert _sections(summary) == render_explanation(x, "mrkdwn", "nl", "summary").strip()
+    assert _sections(summary) == render_explanation(x, "mrkdwn", "nl", "compact").strip()
+    assert _sections(todo) == render_explanation(x, "mrkdwn", "nl", "todo").strip()
     assert _sections(rows) == render_explanation(x, "mrkdwn", "nl", "rows").strip()
     lines = _sections(summary).splitlines()
     assert lines[:2] == ["*Retourbericht JW325 (iJw 3.2, berichtcode 491)*", f"Bestand: {name}"]
@@ -390,7 +520,8 @@ def test_a_jw325_is_explained_in_the_thread_exactly_as_rendered(bot: Bot) -> Non
         "€ 2.236,50 is afgewezen.*" in lines
     )
     assert "Afgewezen: € 2.236,50 debet (4 prestaties bij 3 cliënten)" in lines
-    assert "• `9321` Het ingediende volume overschrijdt het toegewezen volume." in lines
+    assert "• `9321` Het ingediende volume overschrijdt het toegewezen volume. (2 prestaties)" in lines
+    assert _sections(todo).splitlines()[0] == "*Wat te doen per retourcode*"
     assert _sections(rows).splitlines()[:3] == [
         "*Afgewezen prestaties (4)*",
         "1. BSN ******358, ref. JW2601-0210, toewijzing 7731002",
@@ -411,9 +542,10 @@ def test_a_325_inside_a_zip_is_explained_like_the_xml(bot: Bot) -> None:
     bot.event(dm_with([as_zip], ts="1700000000.000700"))
     as_xml = bot.fake.share_file(name, fixture_bytes(name))
     bot.event(dm_with([as_xml], ts="1700000000.000800"))
-    zip_summary, zip_rows, xml_summary, xml_rows = replies(bot, payloads.DM)
-    assert [p.params["thread_ts"] for p in (zip_summary, zip_rows)] == ["1700000000.000700"] * 2
+    zip_summary, zip_todo, zip_rows, xml_summary, xml_todo, xml_rows = replies(bot, payloads.DM)
+    assert [p.params["thread_ts"] for p in (zip_summary, zip_todo, zip_rows)] == ["1700000000.000700"] * 3
     assert _sections(zip_summary) == _sections(xml_summary).replace(f"Bestand: {name}", "Bestand: retour.zip")
+    assert _sections(zip_todo) == _sections(xml_todo)
     assert _sections(zip_rows) == _sections(xml_rows)
     assert (
         "*De gemeente heeft de declaratie gedeeltelijk toegekend: € 600,00 toegekend op € 403,00 ingediend; "
