@@ -77,6 +77,7 @@ class Item:
     answers: Entry | None = None  # for a retour message: the message it answers
     in_lists: tuple[CodeList, ...] = ()  # the entry's code lists that hold the code asked
     related: tuple[Entry, ...] = ()
+    listing: tuple[Entry, ...] = ()  # for an overview: every entry of the kind it covers
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,10 @@ class Engine:
         self.known_codes = sorted(set(kb.by_code) | set(kb.by_prestatiecode))
         self.code_prefixes = {_letters(c) for c in self.known_codes if not c[0].isdigit()}
         self.order = {e.id: i for i, e in enumerate(kb.entries)}
+        self.overviews: dict[str, list[Entry]] = {}
+        for e in kb.entries:
+            if e.overview_of:
+                self.overviews.setdefault(e.overview_of, []).append(e)
         # official names of two words or more ("Wordt verwerkt", "Afgekeurd door dienst"),
         # folded with their small words: quoted in a question, they name what is asked
         self.labels: dict[str, set[int]] = {}
@@ -217,7 +222,13 @@ class Engine:
         if items:
             return self._finish(lang, items, recognised, unknown, [], 100, now, needs_cue)
         if unknown or needs_cue:
-            suggestions = [s for c in unknown for s in self._near(c, lang)]
+            # an unknown message number ("berichtcode 422", "JW399"): the list of those we know
+            overview = [
+                self._suggest(e, lang)
+                for e in self.overviews.get("berichtcode", [])
+                if any(f.code in unknown and f.shape in ("number3", "message") for f in found)
+            ]
+            suggestions = overview + [s for c in unknown for s in self._near(c, lang)]
             suggestions += [self._suggest(e, lang, c) for c in needs_cue for e in self.kb.by_code[c]]
             return Answer(
                 language=lang,
@@ -382,6 +393,11 @@ class Engine:
             self.kb.by_id[r] for r in entry.related if r in self.kb.by_id and self.kb.by_id[r] not in limits
         )
         answers = self.kb.by_id.get(entry.answers) if entry.answers else None
+        listing = (
+            tuple(sorted(self.kb.of_kind(entry.overview_of), key=lambda e: e.codes[0]))
+            if entry.overview_of
+            else ()
+        )
         in_lists = tuple(lst for lst in entry.lists if code and code in lst.codes)
         return Item(
             entry=entry,
@@ -391,6 +407,7 @@ class Engine:
             answers=answers,
             related=related,
             in_lists=in_lists,
+            listing=listing,
         )
 
     def _pick_domain(self, entries: list[Entry], hint: Iterable[str]) -> list[Entry]:

@@ -106,6 +106,9 @@ class Entry:
     unit: Text | None = None
     period: Text | None = None
     retourcode: str | None = None
+    # topic: an overview of every entry of this kind (listed under it; an unknown code of
+    # that kind is offered the overview)
+    overview_of: Kind | None = None
     # codelijst
     values: list[tuple[str, str]] = field(default_factory=list)
     # contact
@@ -177,6 +180,7 @@ KIND_FIELDS: dict[str, tuple[Kind, ...]] = {
     "unit": ("limit",),
     "period": ("limit",),
     "retourcode": ("limit",),
+    "overview_of": ("topic",),
     "values": ("codelijst",),
     "name": ("contact",),
     "phone": ("contact",),

@@ -144,3 +144,15 @@ def test_kb_check_cli_ok_on_the_bundled_knowledge() -> None:
     run = run_cli("kb", "check")
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.startswith("ok: ")
+
+
+def test_an_overview_of_a_kind_is_only_for_a_topic_and_of_a_real_kind(kbdir: Path) -> None:
+    (kbdir / "a.yaml").write_text(GOOD_ENTRY + "    overview_of: berichtcode\n", encoding="utf-8")
+    assert problems(kbdir) == [
+        f"{kbdir / 'a.yaml'}:13: entries[0](test-retourcode-8290).overview_of: only allowed for kind topic"
+    ]
+    topic = GOOD_ENTRY.replace("kind: retourcode", "kind: topic").replace('    codes: ["8290"]\n', "")
+    (kbdir / "a.yaml").write_text(topic + "    overview_of: berichtcodes\n", encoding="utf-8")
+    [problem] = problems(kbdir)
+    assert problem.startswith(f"{kbdir / 'a.yaml'}:12: entries[0](test-retourcode-8290).overview_of: ")
+    assert "'berichtcode'" in problem  # names the kinds there are

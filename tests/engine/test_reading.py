@@ -310,3 +310,45 @@ def test_numbers_alone_are_no_words_to_match(engine: Engine) -> None:
 def test_a_name_from_the_schema_with_an_underscore_is_read_as_written(engine: Engine) -> None:
     assert topic(engine, "what's LDT_Bedrag") == ["bedragen-in-centen"]
     assert topic(engine, "JW325 TotaalToegekendBedrag 150000 hoeveel euro is dat") == ["bedragen-in-centen"]
+
+
+# ------------------------------------------------ a code in several code lists
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("0611", ["ijw-iwmo-retourcode-0611", "wlz-retourcode-0611"]),
+        ("0611 op mijn AW320", ["wlz-retourcode-0611"]),
+        ("what is 0611 for the care office", ["wlz-retourcode-0611"]),
+        ("0611 in een JW325", ["ijw-iwmo-retourcode-0611"]),
+        ("0611 jeugdwet", ["ijw-iwmo-retourcode-0611"]),
+        ("0611 from the municipality", ["ijw-iwmo-retourcode-0611"]),
+        ("9360 jeugdwet", ["ijw-retourcode-9360"]),
+        ("9360 wmo", ["iwmo-retourcode-9360"]),
+    ],
+)
+def test_a_code_in_several_lists_is_answered_for_the_standard_the_question_points_at(
+    engine: Engine, question: str, expected: list[str]
+) -> None:
+    assert sorted(topic(engine, question)) == expected
+
+
+# ------------------------------------------------------------- overviews
+
+
+def test_the_overview_of_berichtcodes_lists_every_one_the_knowledge_holds(engine: Engine) -> None:
+    a = engine.answer("overzicht berichtcodes")
+    assert a.topic == ["berichtcodes-overzicht"]
+    listed = [e.codes[0] for e in a.items[0].listing]
+    assert listed == sorted(e.codes[0] for e in engine.kb.of_kind("berichtcode"))
+    assert {"414", "416", "491"} <= set(listed) and "422" not in listed
+    reply = text(engine, "overzicht berichtcodes")
+    assert "• 414 WMO301: Toewijzing Wmo (iWmo)" in reply and "• 416 Declaratie Wmo (iWmo)" in reply
+
+
+@pytest.mark.parametrize("question", ["wat is berichtcode 422", "what is JW399"])
+def test_an_unknown_message_code_is_offered_the_overview(engine: Engine, question: str) -> None:
+    a = engine.answer(question)
+    assert not a.answered and a.suggestions[0].entry_id == "berichtcodes-overzicht"
+    assert engine.answer("wat is 8291").suggestions[0].entry_id != "berichtcodes-overzicht"
