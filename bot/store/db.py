@@ -10,6 +10,7 @@ upgrades the schema and keeps the rows.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,6 +20,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
@@ -45,11 +47,13 @@ def default_path() -> Path:
     return user_state_path(APP_NAME) / f"{APP_NAME}.db"
 
 
-def normalize_url(url: str | None) -> str:
-    """None -> the default SQLite file; postgres:// and postgresql:// -> the psycopg 3 driver."""
+def normalize_url(url: str | None, *, create: bool = True) -> str:
+    """None -> the default SQLite file (its folder created, unless not `create`);
+    postgres:// and postgresql:// -> the psycopg 3 driver."""
     if url is None:
         path = default_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path}"
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -57,16 +61,22 @@ def normalize_url(url: str | None) -> str:
     return url
 
 
-def make_engine(url: str | None = None) -> Engine:
-    url = normalize_url(url)
+def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
+    """An engine for `url`. A SQLite file (and its folder) is created on first use, or with
+    `create=False` never: the file is opened read-write only if it is there already."""
+    url = normalize_url(url, create=create)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database in ("", ":memory:"):  # one shared connection, or each would see its own empty db
             engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
-        else:
+        elif create:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, connect_args={"timeout": WAIT_SECONDS})
+        else:
+            # SQLite's URI mode=rw: fails ("unable to open database file") instead of creating
+            uri = Path(database).expanduser().absolute().as_uri() + "?mode=rw"
+            engine = create_engine(url, creator=lambda: sqlite3.connect(uri, timeout=WAIT_SECONDS, uri=True))
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, connect_args=postgres_connect_args(parsed.query))
@@ -146,6 +156,61 @@ def open_store(url: str | None = None, *, store_questions: bool = True, upgrade:
     return Store(engine, store_questions=store_questions)
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; None for another backend or an in-memory database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or (parsed.database or "") in ("", ":memory:"):
+        return None
+    return Path(parsed.database or "").expanduser()
+
+
+def open_existing(url: str | None = None, *, store_questions: bool = True) -> Store:
+    """Open a database the bot has written to, for reading (`declaratiebot report`): never
+    creates one. A SQLite file that is not there, or a database without declaratiebot's
+    schema (a wrong DATABASE_URL would otherwise read as all zeros), is a StoreUnavailable
+    naming DATABASE_URL and where it points (password hidden). A schema older than this
+    version's is upgraded, as every start of the bot does."""
+    full = normalize_url(url, create=False)
+    where = loggable_url(full)
+    setting = (
+        "DATABASE_URL" if url is not None else f"DATABASE_URL is not set, and the default database {where}"
+    )
+    path = sqlite_file(full)
+    if path is not None and not path.is_file():
+        told = (
+            f"{setting} does not exist" if url is None else f"DATABASE_URL {where}: there is no file {path}"
+        )
+        raise StoreUnavailable(
+            f"{told}. The report reads the database the bot writes to and does not create one: "
+            "set DATABASE_URL as for `declaratiebot serve`"
+        )
+    try:
+        engine = make_engine(full, create=False)
+        revision = current_revision(engine)
+    except Exception as exc:
+        raise StoreUnavailable(
+            f"DATABASE_URL {where}: the database could not be opened ({one_line(exc)})"
+        ) from None
+    scripts = ScriptDirectory(str(MIGRATIONS))
+    known = {script.revision for script in scripts.walk_revisions()}
+    if revision not in known:
+        engine.dispose()
+        found = "no declaratiebot tables" if revision is None else f"an unknown schema version {revision!r}"
+        raise StoreUnavailable(
+            f"DATABASE_URL {where}: {found}; is it the database the bot writes to? "
+            "(the report does not create one)"
+        )
+    try:
+        if revision != scripts.get_current_head():  # at head, nothing is written or locked
+            migrate(engine)
+    except Exception as exc:
+        engine.dispose()
+        raise StoreUnavailable(
+            f"DATABASE_URL {where}: the schema could not be upgraded ({one_line(exc)})"
+        ) from None
+    return Store(engine, store_questions=store_questions, location=where)
+
+
 # libpq connection parameters that are secrets, when a URL gives them in its query string
 SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
 
@@ -186,13 +251,15 @@ class StoreUnavailable(Exception):
     the reason in one line, never the URL (it may hold a password)."""
 
 
+def one_line(exc: Exception) -> str:
+    """An error in one line: its type and the first line of its message (no SQL, no URL)."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"{type(exc).__name__}: {reason[0] if reason else ''}"[:300]
+
+
 def open_configured(database_url: str | None, store_questions: bool = True) -> Store:
     """`open_store`, with any failure told as a StoreUnavailable naming DATABASE_URL."""
     try:
         return open_store(database_url, store_questions=store_questions)
     except Exception as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        first = reason[0] if reason else ""
-        raise StoreUnavailable(
-            f"DATABASE_URL: the database could not be opened ({type(exc).__name__}: {first})"[:400]
-        ) from None
+        raise StoreUnavailable(f"DATABASE_URL: the database could not be opened ({one_line(exc)})") from None

@@ -68,9 +68,19 @@ class QuestionRecord:
 
 
 class Store:
-    def __init__(self, engine: Engine, *, store_questions: bool = True):
+    def __init__(self, engine: Engine, *, store_questions: bool = True, location: str | None = None):
         self.engine = engine
         self.store_questions = store_questions
+        self._location = location
+
+    @property
+    def location(self) -> str:
+        """Which database this is, as it may be shown: its URL with the password hidden."""
+        from bot.store.db import loggable_url
+
+        if self._location is None:
+            self._location = loggable_url(self.engine.url.render_as_string(hide_password=False))
+        return self._location
 
     @property
     def dialect(self) -> str:

@@ -74,6 +74,18 @@ class Report:
     top_codes: list[tuple[str, int]]
     top_unanswered: list[tuple[str, int]]  # masked question text, how often asked
     daily: list[Day]
+    database: str = ""  # the database it was read from: its URL, password hidden
+
+
+MAX_TOP = 100_000  # rows in a top list at most
+
+
+def check_top(top: object) -> int:
+    """`top` (the length of each top list, --top) if it is a whole number from 0 to MAX_TOP;
+    else a ValueError saying so (a negative LIMIT is an error on PostgreSQL)."""
+    if isinstance(top, bool) or not isinstance(top, int) or not 0 <= top <= MAX_TOP:
+        raise ValueError(f"--top must be a whole number from 0 to {MAX_TOP}, got {top!r}")
+    return top
 
 
 def _window(table: Table, team_id: str | None, since: datetime, until: datetime) -> ColumnElement[bool]:
@@ -119,6 +131,7 @@ def summary(store: Store, team_id: str | None, since: datetime, until: datetime 
 def build_report(
     store: Store, since: datetime, team_id: str | None = None, until: datetime | None = None, top: int = 10
 ) -> Report:
+    top = check_top(top)
     until = until or datetime.now(UTC)
     head = summary(store, team_id, since, until)
     window = _window(questions, team_id, since, until)
@@ -154,7 +167,7 @@ def build_report(
         text_of = {int(i): t for i, t in conn.execute(wording)} if groups else {}
         texts = [(str(text_of[i]), n) for i, n in groups]
         rows = conn.execute(per_question).all()
-    return Report(head, topics, codes, texts, _daily(rows, since, until))
+    return Report(head, topics, codes, texts, _daily(rows, since, until), database=store.location)
 
 
 def _daily(rows: Any, since: datetime, until: datetime) -> list[Day]:
@@ -205,6 +218,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "deflection_rate": s.deflection_rate,
     }
     return {
+        "database": report.database,
         "summary": head,
         "top_topics": [{"topic": t, "count": n} for t, n in report.top_topics],
         "top_codes": [{"code": c, "count": n} for c, n in report.top_codes],
@@ -225,6 +239,7 @@ def format_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["section", "item", "value"])
+    writer.writerow(["report", "database", data["database"]])
     for key, value in data["summary"].items():
         writer.writerow(["summary", key, "" if value is None else value])
     for section, rows, key in (
@@ -246,6 +261,7 @@ def format_text(report: Report) -> str:
     period = f"{s.since.astimezone(AMS):{stamp}} - {s.until.astimezone(AMS):{stamp}} (Amsterdam)"
     lines = [
         f"declaratiebot report, {period}, {'workspace ' + s.team_id if s.team_id else 'all workspaces'}",
+        f"database {report.database}",
         "",
         f"  questions asked     {s.questions:>6}",
         f"  answered            {s.answered:>6}  {_share(s.answered_share)}",
@@ -307,13 +323,15 @@ def cli_report(
     environ: Mapping[str, str] | None = None,
     out: TextIO | None = None,
 ) -> int:
-    """`declaratiebot report`: exit 0, or 2 with a message on a bad argument or setting."""
+    """`declaratiebot report`: exit 0, or 2 with a message on a bad argument or setting, or
+    when DATABASE_URL does not point at a database the bot has written (none is created)."""
     from bot.config import ConfigError, Settings
-    from bot.store.db import StoreUnavailable, open_configured
+    from bot.store.db import StoreUnavailable, open_existing
 
     out = out or sys.stdout
     try:
         start = parse_since(since)
+        check_top(top)
         settings = Settings.from_env(environ, mode="cli")
     except (ValueError, ConfigError) as exc:
         print(f"declaratiebot report: {exc}", file=sys.stderr)
@@ -322,7 +340,7 @@ def cli_report(
         print(f"declaratiebot report: --format must be one of {', '.join(FORMATS)}", file=sys.stderr)
         return 2
     try:
-        store = open_configured(settings.database_url, settings.store_questions)
+        store = open_existing(settings.database_url, store_questions=settings.store_questions)
     except StoreUnavailable as exc:
         print(f"declaratiebot report: {exc}", file=sys.stderr)
         return 2

@@ -5,13 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import inspect
 
 from bot.cli import main
 from bot.store import QuestionRecord, Store, open_store
+from bot.store.db import current_revision, loggable_url, make_engine, migrate, normalize_url
 from bot.store.report import (
     Day,
     build_report,
@@ -169,3 +173,103 @@ def test_the_report_command_refuses_a_bad_period(capsys: pytest.CaptureFixture[s
     out, err = capsys.readouterr()
     assert out == ""
     assert "expected a period such as 7d" in err and "'yesterday'" in err
+
+
+def with_password(url: str) -> str:
+    """`url` with a password in its address (PostgreSQL's trust auth ignores it)."""
+    return re.sub(r"://([^@/:]+)@", r"://\1:s3cret-pw@", url, count=1)
+
+
+def test_the_report_says_which_database_it_read_without_its_password(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = open_store(db_url)
+    seed(s, now=datetime.now(UTC))
+    s.close()
+    url = with_password(db_url)
+    shown = loggable_url(normalize_url(url))
+    monkeypatch.setenv("DATABASE_URL", url)
+
+    assert main(["report", "--team", "T1"]) == 0
+    text = capsys.readouterr().out
+    assert text.splitlines()[1] == f"database {shown}"
+    assert main(["report", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["database"] == shown
+    assert main(["report", "--format", "csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[1] == ["report", "database", shown]
+    if db_url.startswith("postgresql"):
+        assert ":***@" in shown
+    assert "s3cret-pw" not in text + shown
+
+
+def test_the_report_never_creates_a_sqlite_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "elsewhere" / "declaratiebot.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{missing}")
+    assert main(["report"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "DATABASE_URL" in err and f"there is no file {missing}" in err and "Traceback" not in err
+    assert not missing.parent.exists()
+
+    # unset: the default file in the state directory, which is not there either
+    monkeypatch.delenv("DATABASE_URL")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    assert main(["report"]) == 2
+    err = capsys.readouterr().err
+    default = tmp_path / "state" / "declaratiebot" / "declaratiebot.db"
+    assert "DATABASE_URL is not set" in err and str(default) in err
+    assert not (tmp_path / "state").exists()
+
+
+def test_the_report_refuses_a_database_the_bot_never_wrote(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A wrong DATABASE_URL pointing at some other (here: empty) database: said so, not
+    read as all zeros, and no tables created in it."""
+    if db_url.startswith("sqlite"):
+        sqlite3.connect(db_url.removeprefix("sqlite:///")).close()  # an empty SQLite file
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    assert main(["report"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "DATABASE_URL" in err and "no declaratiebot tables" in err
+    engine = make_engine(db_url, create=False)
+    try:
+        assert inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()
+
+
+def test_a_negative_top_is_refused_with_a_message(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = open_store(db_url)
+    try:
+        seed(s)
+        with pytest.raises(ValueError, match=r"--top must be a whole number from 0 to 100000, got -1"):
+            build_report(s, SINCE, until=NOW, top=-1)
+        assert build_report(s, SINCE, until=NOW, top=0).top_codes == []
+    finally:
+        s.close()
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    assert main(["report", "--top", "-1"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "--top must be a whole number from 0 to 100000, got -1" in err
+
+
+def test_the_report_upgrades_an_older_schema_of_the_bot_as_a_start_would(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = make_engine(db_url)
+    migrate(engine, "0001")
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    assert main(["report", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["summary"]["questions"] == 0
+    engine = make_engine(db_url)
+    try:
+        assert current_revision(engine) == "0002"
+    finally:
+        engine.dispose()
