@@ -175,7 +175,10 @@ def open_existing(url: str | None = None, *, store_questions: bool = True) -> St
     setting = (
         "DATABASE_URL" if url is not None else f"DATABASE_URL is not set, and the default database {where}"
     )
-    path = sqlite_file(full)
+    try:
+        path = sqlite_file(full)
+    except Exception as exc:  # e.g. a port that is not a number
+        raise StoreUnavailable(f"DATABASE_URL {where} is malformed ({one_line(exc)})") from None
     if path is not None and not path.is_file():
         told = (
             f"{setting} does not exist" if url is None else f"DATABASE_URL {where}: there is no file {path}"
