@@ -45,8 +45,8 @@ from bot.slack import blocks
 from bot.slack.dedupe import Dedupe, MemoryDedupe, StoreDedupe
 from bot.slack.listeners import register_listeners
 from bot.slack.recording import Recorder, team_of
-from bot.slack.replies import Deps, Usage, describe, now, request_ref
-from bot.store.deadline import Deadline, StoreTimeout
+from bot.slack.replies import Deps, Usage, describe, now, report_failure
+from bot.store.deadline import Deadline
 from bot.store.events import Store
 
 log = logging.getLogger("declaratiebot.slack")
@@ -122,6 +122,9 @@ def build_app(
 ) -> App:
     """The app, ready for Socket Mode or HTTP. Calls auth.test once (fails on a bad token).
 
+    Every request is acknowledged before any work is done for it (see `bot.slack.replies`);
+    the work runs in `executor` (default: Bolt's pool of 5 threads).
+
     `clock` (default: the current time) is the moment answers, escalation cards and the App
     Home tell whether the helpdesk is open; tests pass a fixed one.
 
@@ -134,6 +137,11 @@ def build_app(
     common: dict[str, Any] = dict(
         name="declaratiebot",
         signing_secret=settings.slack_signing_secret,  # checked in HTTP mode, unused in Socket Mode
+        # each listener's ack function (`replies.ack_now`, no I/O) runs in the thread that got
+        # the request, before the answer to Slack; its work runs later in `executor` (lazy
+        # listeners). Without this Bolt queues the ack functions of commands and buttons in
+        # that same pool, behind replies waiting on a slow Web API, past Slack's 3 seconds.
+        process_before_response=True,
         listener_executor=executor,
         before_authorize=WellFormed(),
     )
@@ -323,20 +331,11 @@ def _once_per_event(dedupe: Dedupe) -> Callable[..., BoltResponse | None]:
 
 
 def _log_failure(recorder: Recorder) -> Callable[[Exception, dict[str, Any]], None]:
+    """The app's error handler: what fails before the work is handed to the pool (Bolt's
+    token lookup, a middleware) is reported like a failure of the work itself."""
+
     def log_failure(error: Exception, body: dict[str, Any]) -> None:
-        """A listener failed for good (the SDK's retries are spent): log it with the event
-        id, and record it, so the report shows replies that never reached the person."""
-        if isinstance(error, StoreTimeout):  # say, the workspace's token could not be looked up
-            # one line, and nothing recorded: that would wait for the same silent database,
-            # before the acknowledgement (Slack retries the event later)
-            log.error("handling %s failed: the database did not answer (%s)", request_ref(body), error)
-            return
-        if isinstance(error, SlackApiError):
-            log.error("Slack Web API call failed for %s: %s", request_ref(body), describe(error))
-        else:
-            log.error("handling %s failed", request_ref(body), exc_info=error)
-        ref = body.get("event_id") or body.get("trigger_id")
-        recorder.failure(team_of(body), ref=ref if isinstance(ref, str) else None)
+        report_failure(recorder, error, body)
 
     return log_failure
 

@@ -1,14 +1,22 @@
-"""What the listeners share: the app's dependencies, posting a reply, passing a question on.
+"""What the listeners share: the app's dependencies, acknowledging first and working later,
+posting a reply, passing a question on.
+
+Every listener is registered as `on(app.event(...), deps, work)`: Slack gets its
+acknowledgement from `ack_now`, which does no I/O, in the thread that received the
+request; `work` (the answer, every Web API call, every database write) runs afterwards in
+the app's listener pool. So a busy pool, a slow Web API or a slow database can delay a
+reply, never the acknowledgement that Slack wants within 3 seconds.
 
 Listeners only know Slack (which channel, which thread, who); the answer comes from the
 engine and its blocks from `blocks.py`. Web API failures are not swallowed here: they
-propagate to the app's error handler, which logs them with the event id. The one
-exception is the hand-off to the support channel, whose failure is logged and then told
-to the person, who is given someone to ask instead.
+propagate out of `work` to `report_failure`, which logs them with the event id and
+records them. The one exception is the hand-off to the support channel, whose failure is
+logged and then told to the person, who is given someone to ask instead.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -16,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from slack_bolt import Ack
+from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
@@ -24,7 +34,8 @@ from bot.config import Settings
 from bot.engine.answer import Answer, Engine
 from bot.slack import blocks
 from bot.slack.dedupe import Dedupe
-from bot.slack.recording import Recorder
+from bot.slack.recording import Recorder, team_of
+from bot.store.deadline import StoreTimeout
 
 log = logging.getLogger("declaratiebot.slack")
 
@@ -46,6 +57,50 @@ class Deps:
     recorder: Recorder = field(default_factory=lambda: Recorder(None))
     usage: Usage | None = None
     clock: Callable[[], datetime] = now  # when "open now" is decided (answers, cards, App Home)
+
+
+def ack_now(ack: Ack) -> None:
+    """The acknowledgement alone: no Web API call and no database, so it never waits."""
+    ack()
+
+
+def later(deps: Deps, work: Callable[..., None]) -> Callable[[Args], None]:
+    """`work` as a lazy listener: run in the app's listener pool after the acknowledgement,
+    given the arguments it names (`body`, `event`, `command`, `action`, `client`, `context`);
+    a failure is logged and recorded by `report_failure`, as the app's error handler does
+    for the rest (Bolt itself would only log a lazy listener's error, without the request)."""
+    names = list(inspect.signature(work).parameters)
+
+    def run(args: Args) -> None:
+        try:
+            work(**{name: getattr(args, name) for name in names})
+        except Exception as exc:
+            report_failure(deps.recorder, exc, args.body)
+
+    run.__name__ = run.__qualname__ = work.__name__  # Bolt names a lazy listener by it
+    return run
+
+
+def on(register: Callable[..., Any], deps: Deps, work: Callable[..., None]) -> None:
+    """Register `work` for what `register` matches (`app.event("app_mention")`, `app.command(...)`,
+    `app.action(...)`): acknowledged at once by `ack_now`, done `later` in the pool."""
+    register(ack=ack_now, lazy=[later(deps, work)])
+
+
+def report_failure(recorder: Recorder, error: Exception, body: dict[str, Any]) -> None:
+    """A listener failed for good (the SDK's retries are spent): log it with the event id,
+    and record it, so the report shows replies that never reached the person."""
+    if isinstance(error, StoreTimeout):  # say, the workspace's token could not be looked up
+        # one line, and nothing recorded: that would wait for the same silent database,
+        # before the acknowledgement (Slack retries the event later)
+        log.error("handling %s failed: the database did not answer (%s)", request_ref(body), error)
+        return
+    if isinstance(error, SlackApiError):
+        log.error("Slack Web API call failed for %s: %s", request_ref(body), describe(error))
+    else:
+        log.error("handling %s failed", request_ref(body), exc_info=error)
+    ref = body.get("event_id") or body.get("trigger_id")
+    recorder.failure(team_of(body), ref=ref if isinstance(ref, str) else None)
 
 
 def post(client: WebClient, channel: str, msg: blocks.Message, thread_ts: str | None = None) -> None:

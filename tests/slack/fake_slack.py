@@ -2,8 +2,9 @@
 
 It records every call (Web API methods under /api/, and posts to response URLs under
 /response/), answers the methods the bot uses the way Slack does, and on demand answers
-a method (or the response URLs, as "response_url") with HTTP 429 (with Retry-After), 500,
-or an `ok: false` error.
+a method (or the response URLs, as "response_url") with HTTP 429 (with Retry-After), any
+5xx, or an `ok: false` error. `hold(methods)` makes it slow: calls of those methods wait,
+unanswered, until `release()`, and are then answered as usual.
 
 Like Slack, it refuses a method whose scope the app was not granted (`missing_scope`): it
 grants the bot scopes of app.yaml (`manifest_scopes()`), so a scope missing from the
@@ -105,6 +106,8 @@ class FakeSlack:
         self._cond = threading.Condition()
         self._stopped = threading.Event()  # ends every stall
         self._failures: dict[str, list[Failure]] = {}
+        self._held: set[str] = set()  # methods whose calls wait until release()
+        self.waiting = 0  # calls waiting now
         self._ts = itertools.count(1)
         fake = self
 
@@ -130,6 +133,8 @@ class FakeSlack:
 
     def stop(self) -> None:
         self._stopped.set()
+        with self._cond:
+            self._cond.notify_all()  # held calls go on
         self.server.shutdown()
         self.server.server_close()
 
@@ -162,6 +167,23 @@ class FakeSlack:
         when the fake stops, whichever comes first."""
         with self._cond:
             self._failures.setdefault(method, []).extend([Failure(503, "timeout", stall=seconds)] * times)
+
+    def hold(self, *methods: str) -> None:
+        """A slow Web API: every call of `methods` waits, unanswered and not yet recorded,
+        until `release()` (or the fake stops); then it is answered as usual."""
+        with self._cond:
+            self._held.update(methods)
+
+    def release(self) -> None:
+        with self._cond:
+            self._held.clear()
+            self._cond.notify_all()
+
+    def wait_waiting(self, count: int, timeout: float = 30) -> None:
+        """Until `count` held calls are waiting."""
+        with self._cond:
+            reached = self._cond.wait_for(lambda: self.waiting >= count, timeout)
+            assert reached, f"{self.waiting} calls waiting, not {count}"
 
     def to(self, method: str, ok_only: bool = True) -> list[Call]:
         with self._cond:
@@ -211,6 +233,11 @@ class FakeSlack:
             method = "unknown"
 
         with self._cond:
+            if method in self._held:
+                self.waiting += 1
+                self._cond.notify_all()
+                self._cond.wait_for(lambda: method not in self._held or self._stopped.is_set())
+                self.waiting -= 1
             queue = self._failures.get(method) or []
             failure = queue.pop(0) if queue else None
             if failure is None and method.startswith(("chat.", "views.", "auth.", "files.", "file_")):

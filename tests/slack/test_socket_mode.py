@@ -12,7 +12,7 @@ import pytest
 from bot.engine.answer import Engine
 from bot.slack.app import build_app, first_connection, socket_mode
 from tests.slack import payloads
-from tests.slack.conftest import TrackingExecutor, settings_for
+from tests.slack.conftest import ACK_SECONDS, TrackingExecutor, settings_for
 from tests.slack.fake_slack import APP_TOKEN, FakeSlack
 from tests.slack.fake_socket import FakeSocketMode
 
@@ -88,3 +88,28 @@ def test_after_a_dropped_connection_the_bot_reconnects_and_answers(fake: FakeSla
     executor.wait_idle()
     [post] = fake.posts()
     assert "8290" in post.params["text"]
+
+
+def test_over_socket_mode_a_command_is_acknowledged_while_every_worker_waits_on_slack(
+    fake: FakeSlack, connected: Any
+) -> None:
+    """As in HTTP mode (tests/slack/test_prompt_ack.py): the listener pool is full of replies
+    waiting on a slow Web API, and the slash command is still acknowledged in time."""
+    ws, executor = connected
+    workers = executor._max_workers
+    try:
+        fake.hold("chat.postMessage", "response_url")
+        for i in range(workers + 1):
+            event = payloads.mention("<@UBOT> wat is 8290", ts=f"1700000000.{i + 1:06d}")
+            ws.send(envelope("events_api", payloads.envelope(event, f"EvSocketBusy{i}"), f"env-busy-{i}"))
+        fake.wait_waiting(workers)
+        ws.wait_acks(workers + 1)  # the events' acknowledgements
+        command = dict(parse_qsl(payloads.command("wat is 8290", fake.response_url("socket"))))
+        ws.send(envelope("slash_commands", command, "env-command"))
+        assert ws.wait_acks(workers + 2, timeout=ACK_SECONDS)[-1] == "env-command"
+    finally:
+        fake.release()
+    executor.wait_idle()
+    assert len(fake.posts()) == workers + 1
+    [reply] = fake.to("response_url")
+    assert "8290" in reply.params["text"]

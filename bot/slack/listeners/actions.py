@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import blocks
 from bot.slack.recording import team_of
-from bot.slack.replies import Deps, hand_off, log, post, request_ref, respond
+from bot.slack.replies import Deps, hand_off, log, on, post, request_ref, respond
 
 
 @dataclass(frozen=True)
@@ -74,16 +74,13 @@ def reply_ephemerally(deps: Deps, body: dict[str, Any], msg: blocks.Message, qre
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(blocks.HELPFUL)
-    def on_helpful(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def on_helpful(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         data = blocks.unpack_value(action.get("value"))
         log.info("feedback helpful: %s topic=%s", request_ref(body), data.get("t"))
         deps.recorder.feedback(team_of(body), True, ref=_ref(data), topics=_topics(data))
         tell(deps, client, body, blocks.note(blocks.word("thanks", data["l"])), _ref(data))
 
-    def on_ask_person(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def on_ask_person(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         data = blocks.unpack_value(action.get("value"))
         where = Where.of(body)
         user = body["user"]["id"]
@@ -124,12 +121,7 @@ def register(app: App, deps: Deps) -> None:
         text = f"{blocks.word('thanks_not', lang)}\n{notice}" if not_helpful else notice
         tell(deps, client, body, blocks.note(text), _ref(data))
 
-    app.action(blocks.NOT_HELPFUL)(on_ask_person)
-    app.action(blocks.ASK_PERSON)(on_ask_person)
-
-    @app.action(blocks.SUGGEST_PATTERN)
-    def on_suggestion(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def on_suggestion(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         data = blocks.unpack_value(action.get("value"))
         where = Where.of(body)
         engine = deps.engine()
@@ -153,9 +145,7 @@ def register(app: App, deps: Deps) -> None:
             return
         post(client, where.channel, msg, where.thread_ts)
 
-    @app.action(blocks.SHARE)
-    def on_share(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
-        ack()
+    def on_share(body: dict[str, Any], action: dict[str, Any]) -> None:
         data = blocks.unpack_value(action.get("value"))
         engine = deps.engine()
         entry_id = data.get("e")
@@ -177,6 +167,13 @@ def register(app: App, deps: Deps) -> None:
         )
         if shared:  # the ephemeral answer goes; a failure to remove it loses nothing
             respond(deps, url, ref=ref, team_id=team_id, qref=None, record=False, delete_original=True)
+
+    # each button is acknowledged at once, its work done afterwards (see bot.slack.replies)
+    on(app.action(blocks.HELPFUL), deps, on_helpful)
+    on(app.action(blocks.NOT_HELPFUL), deps, on_ask_person)
+    on(app.action(blocks.ASK_PERSON), deps, on_ask_person)
+    on(app.action(blocks.SUGGEST_PATTERN), deps, on_suggestion)
+    on(app.action(blocks.SHARE), deps, on_share)
 
 
 def _ref(data: dict[str, Any]) -> str | None:

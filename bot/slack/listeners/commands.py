@@ -1,26 +1,24 @@
-"""`/declaratie <question>`: acknowledged at once, answered ephemerally (only the asker sees
-it) with a button to post the answer in the channel. `/declaratie` alone or `help` shows
-what the bot can answer, with examples (the engine's help answer)."""
+"""`/declaratie <question>`: acknowledged at once (before any work), answered ephemerally
+(only the asker sees it) with a button to post the answer in the channel. `/declaratie`
+alone or `help` shows what the bot can answer, with examples (the engine's help answer)."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.slack import blocks
 from bot.slack.recording import team_of
-from bot.slack.replies import Deps, hand_off, needs_person, respond
+from bot.slack.replies import Deps, hand_off, needs_person, on, respond
 
 COMMAND = "/declaratie"
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.command(COMMAND)
-    def on_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def on_command(command: dict[str, Any], client: WebClient) -> None:
         started = time.perf_counter()
         question = str(command.get("text") or "")
         engine = deps.engine()
@@ -64,3 +62,5 @@ def register(app: App, deps: Deps) -> None:
             latency_ms=round((time.perf_counter() - started) * 1000),
             ref=trigger,
         )
+
+    on(app.command(COMMAND), deps, on_command)

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 
 from bot.slack.listeners.files import explain_shared_files
 from bot.slack.recording import team_of
-from bot.slack.replies import Deps, answer_in_conversation
+from bot.slack.replies import Deps, answer_in_conversation, on
 
 # message subtypes that are still a person asking (a file with a question, a thread reply
 # also sent to the channel); every other subtype is an edit, a deletion, a join, a bot ...
@@ -34,7 +34,6 @@ def from_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.event("app_mention")
     def on_mention(
         event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
@@ -60,7 +59,6 @@ def register(app: App, deps: Deps) -> None:
             qref=body.get("event_id"),
         )
 
-    @app.event("message")
     def on_message(
         event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
@@ -85,3 +83,7 @@ def register(app: App, deps: Deps) -> None:
             team_id=team_of(body),
             qref=body.get("event_id"),
         )
+
+    # acknowledged at once, answered afterwards (see bot.slack.replies)
+    on(app.event("app_mention"), deps, on_mention)
+    on(app.event("message"), deps, on_message)

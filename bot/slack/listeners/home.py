@@ -14,7 +14,7 @@ from bot.engine.answer import ContactInfo
 from bot.engine.hours import opening
 from bot.slack import blocks
 from bot.slack.recording import team_of
-from bot.slack.replies import Deps
+from bot.slack.replies import Deps, on
 
 
 def contacts(kb: Any, now: datetime) -> list[ContactInfo]:
@@ -31,10 +31,11 @@ def contacts(kb: Any, now: datetime) -> list[ContactInfo]:
 def register(app: App, deps: Deps) -> None:
     usage = deps.usage
 
-    @app.event("app_home_opened")
     def on_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
         kb = deps.engine().kb
         view = blocks.home_view(kb, contacts(kb, deps.clock()), usage(team_of(body)) if usage else None)
         client.views_publish(user_id=event["user"], view=view)
+
+    on(app.event("app_home_opened"), deps, on_home_opened)

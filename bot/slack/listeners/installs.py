@@ -16,7 +16,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk.oauth.installation_store import InstallationStore
 
-from bot.slack.replies import Deps
+from bot.slack.replies import Deps, on
 
 log = logging.getLogger("declaratiebot.slack")
 
@@ -26,14 +26,12 @@ def register(app: App, deps: Deps) -> None:
     if store is None:  # one workspace with SLACK_BOT_TOKEN: nothing is kept per install
         return
 
-    @app.event("app_uninstalled")
     def on_uninstalled(context: BoltContext) -> None:
         forget_workspace(store, context)
         log.info(
             "app uninstalled from workspace %s: its installation and tokens are deleted", context.team_id
         )
 
-    @app.event("tokens_revoked")
     def on_tokens_revoked(event: dict[str, Any], context: BoltContext) -> None:
         found = event.get("tokens")
         tokens: dict[str, Any] = found if isinstance(found, dict) else {}
@@ -51,6 +49,10 @@ def register(app: App, deps: Deps) -> None:
             len(users),
             "yes" if tokens.get("bot") else "no",
         )
+
+    # acknowledged at once; the installation store is written afterwards
+    on(app.event("app_uninstalled"), deps, on_uninstalled)
+    on(app.event("tokens_revoked"), deps, on_tokens_revoked)
 
 
 def forget_workspace(store: InstallationStore, context: BoltContext) -> None:
