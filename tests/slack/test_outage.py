@@ -14,10 +14,12 @@ import pytest
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
+from sqlalchemy import select
 
 from bot.slack import app as slack_app
 from bot.store import Store, open_store
 from bot.store.report import summary
+from bot.store.schema import actions
 from tests.slack import payloads
 from tests.slack.conftest import Bot
 from tests.slack.fake_slack import TEAM
@@ -79,14 +81,20 @@ def test_a_call_that_hangs_past_the_timeout_is_retried(
     assert "8290" in reply.params["text"]
 
 
-def test_when_every_attempt_hangs_the_failure_is_logged_and_the_bot_goes_on(
-    start_bot: Callable[..., Bot], quick_timeout: float, caplog: pytest.LogCaptureFixture
+def test_when_every_attempt_hangs_the_failure_is_logged_recorded_and_the_bot_goes_on(
+    start_bot: Callable[..., Bot], store: Store, quick_timeout: float, caplog: pytest.LogCaptureFixture
 ) -> None:
-    bot = start_bot()
+    bot = start_bot(store=store)
     bot.fake.stall("chat.postMessage", seconds=HANG, times=ATTEMPTS)
     with caplog.at_level(logging.ERROR, logger="declaratiebot.slack"):
         bot.event(payloads.mention("<@UBOT> wat is 8290"), eid="EvHangs")
+    assert len(attempts(bot)) == ATTEMPTS and bot.fake.posts() == []
     assert "handling event EvHangs failed" in caplog.text and "TimeoutError" in caplog.text
+    figures = summary(store, TEAM, datetime.now(UTC) - timedelta(days=1))
+    assert (figures.questions, figures.reply_failures) == (1, 1)  # asked, and the reply lost
+    with store.engine.connect() as conn:
+        kinds = conn.execute(select(actions.c.kind, actions.c.question_ref)).all()
+    assert [tuple(k) for k in kinds] == [("reply_failed", "EvHangs")]  # tied to its question
     assert bot.get("/healthz").status == 200
     bot.event(payloads.mention("<@UBOT> wat is 8614"))
     assert len(bot.fake.posts()) == 1
