@@ -78,7 +78,10 @@ def test_20000_events_answered_once_with_bounded_memory(
     for i in range(EVENTS):
         ts = f"1700{i:06d}.000100"
         question = rng.choice(QUESTIONS)
-        event = payloads.mention(f"<@UBOT> {question}", ts=ts) if i % 2 else payloads.dm(question, ts=ts)
+        if i % 2:
+            event = payloads.mention(f"<@UBOT> {question}", ts=ts)
+        else:  # each DM in a DM of its own (as from many people), so its answer is told apart
+            event = payloads.dm(question, ts=ts, channel=f"D0SOAK{i:06d}")
         events.append(payloads.envelope(event, f"EvSoak{i:06d}"))
     plan = [(e, None) for e in events]
     for i in sorted(rng.sample(range(WARM_UP, EVENTS), int(EVENTS * REDELIVERED))):
@@ -149,12 +152,18 @@ def test_20000_events_answered_once_with_bounded_memory(
     per_thread = Counter(
         str(p.params.get("thread_ts")) for p in posts if p.params.get("channel") != "C0SUPPORT"
     )
-    dm_roots = [p for p in posts if p.params.get("channel") == payloads.DM and not p.params.get("thread_ts")]
-    # mentions are answered in a thread under their ts; DMs in the DM root: count both
-    assert len(dm_roots) == EVENTS // 2
+    # mentions are answered in a thread under their ts, DMs in the root of their DM: each
+    # event exactly once
     mention_ts = {e["event"]["ts"] for e in events if e["event"]["type"] == "app_mention"}
-    assert {ts for ts in per_thread if ts in mention_ts} == mention_ts
+    assert {ts for ts in per_thread if ts in mention_ts} == mention_ts, "a mention was not answered"
     assert all(per_thread[ts] == 1 for ts in mention_ts), "a mention was answered twice"
+    dm_channels = {e["event"]["channel"] for e in events if e["event"]["type"] == "message"}
+    assert len(dm_channels) == EVENTS // 2
+    per_dm = Counter(str(p.params.get("channel")) for p in posts if p.params.get("channel") in dm_channels)
+    assert set(per_dm) == dm_channels, "a direct message was not answered"
+    assert all(n == 1 for n in per_dm.values()), "a direct message was answered twice"
+    in_dms = [p for p in posts if p.params.get("channel") in dm_channels]
+    assert not [p for p in in_dms if p.params.get("thread_ts")], "a DM answered in a thread"
 
     baseline = next(rss for n, rss in samples if n >= WARM_UP)
     peak = max(rss for n, rss in samples if n >= WARM_UP)
