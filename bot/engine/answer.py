@@ -212,7 +212,8 @@ class Engine:
                 own |= {
                     e.id for f in found if f.shape == "message" for e in self.kb.by_code.get(f.code[-3:], [])
                 }
-                passes = ((codes_mod.spaced(folded), set[str]()), (folded, code_tokens))
+                standard = self._is_standard
+                passes = ((codes_mod.spaced(folded, standard), set[str]()), (folded, code_tokens))
                 for text, ignore in passes:
                     fuzzy = self._fuzzy(text, ignore, lang, toks, recognised, now, BESIDE_CODE_EVIDENCE)
                     if fuzzy.answered and ignore:
@@ -438,6 +439,9 @@ class Engine:
         e = self.kb.entries[scored.entry_index]
         names = [e.label, *((e.title.nl, e.title.en) if e.title else ())]
         return scored.phrase in names
+
+    def _is_standard(self, number: str) -> bool:
+        return any(e.kind == "standaard" for e in self.kb.by_code.get(number, ()))
 
     def _known(self, code: str) -> bool:
         return code in self.kb.by_code or code in self.kb.by_prestatiecode

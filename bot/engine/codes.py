@@ -72,10 +72,11 @@ def find(folded: str, known: Callable[[str], bool] = lambda code: False) -> list
 _MESSAGE = dict(_PATTERNS)["message"]
 
 
-def spaced(folded: str) -> str:
-    """Message codes written as their prefix and standard ("jw325" -> "jw 325"), so that
-    words about the standard ("325 downloaden") match a question naming the message."""
-    return _MESSAGE.sub(r"\1 \2", folded)
+def spaced(folded: str, standard: Callable[[str], bool]) -> str:
+    """Message codes whose number is a standard written as prefix and standard ("jw325" ->
+    "jw 325"), so that words about the standard ("325 downloaden") match a question naming
+    the message; "wmo316" stays as it is (phrases name it so)."""
+    return _MESSAGE.sub(lambda m: f"{m[1]} {m[2]}" if standard(m[2]) else m[0], folded)
 
 
 def is_year(code: str) -> bool:
