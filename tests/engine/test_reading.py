@@ -30,6 +30,8 @@ def test_words_beside_a_message_code_are_the_question(engine: Engine) -> None:
         ("how do I link a 325 to my 323", "howto-325-matchen-aan-323"),
         ("how do I match a JW325 with my JW323 declaration", "howto-325-matchen-aan-323"),
         ("jw325 bewaartermijn", "bewaartermijn-twee-maanden"),
+        # 316 is no standard: the message keeps its name, which its own phrases use
+        ("WMO316 is the retour on which message?", "berichtcode-445"),
     ],
 )
 def test_words_beside_a_message_code_find_the_phrases_that_name_it(
@@ -225,6 +227,7 @@ def test_a_number_in_a_sentence_is_not_read_as_a_message(engine: Engine) -> None
         ("dank je wel", "nl"),
         ("dankjewel voor de hulp!", "nl"),
         ("thanks for the help", "en"),
+        ("thanks a lot, that helped", "en"),
     ],
 )
 def test_thanks_gets_a_welcome_not_a_search(engine: Engine, message: str, lang: str) -> None:
@@ -234,7 +237,18 @@ def test_thanks_gets_a_welcome_not_a_search(engine: Engine, message: str, lang: 
 
 
 @pytest.mark.parametrize(
-    "message", ["hoi", "hallo!", "wat is het?", "help", "?", "hello bot", "help, bedankt"]
+    "message",
+    [
+        "hoi",
+        "hallo!",
+        "wat is het?",
+        "help",
+        "?",
+        "hello bot",
+        "help, bedankt",
+        "good morning",
+        "goeiemorgen!",
+    ],
 )
 def test_a_greeting_or_an_empty_question_gets_what_the_bot_can_answer(engine: Engine, message: str) -> None:
     a = engine.answer(message)
@@ -300,6 +314,10 @@ def test_two_letters_changed_make_another_word_not_a_typo(engine: Engine) -> Non
 def test_a_typo_of_a_synonym_finds_the_word_it_stands_for(engine: Engine) -> None:
     assert engine.matcher.correct("mesage") == "bericht"  # "message" means "bericht"
     assert topic(engine, "how long are mesages kept on vecozo") == ["bewaartermijn-twee-maanden"]
+
+
+def test_what_does_that_mean_in_dutch_is_no_word_to_match(engine: Engine) -> None:
+    assert topic(engine, "pull aflevering wat houdt dat in")[0] == "aflevermethode-pull"
 
 
 def test_numbers_alone_are_no_words_to_match(engine: Engine) -> None:
