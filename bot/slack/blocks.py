@@ -78,7 +78,9 @@ def clean_question(text: str, limit: int = MAX_QUESTION) -> str:
         if stripped == text:
             break
         text = stripped
-    cleaned = _WHITESPACE.sub(" ", mask(text)).strip()
+    # whitespace collapsed before masking: "111    222    333" is not a BSN to the masker
+    # (at most 3 separators), but would be shown as one, "111 222 333", once collapsed
+    cleaned = mask(_WHITESPACE.sub(" ", text)).strip()
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
 
 
