@@ -45,9 +45,10 @@ def _now() -> datetime:
 
 
 def clean_text(text: str) -> str:
-    """Slack markup out, personal data masked, whitespace collapsed, at most MAX_TEXT characters."""
-    masked = mask(strip_slack(text))
-    return re.sub(r"\s+", " ", masked).strip()[:MAX_TEXT]
+    """Slack markup out, whitespace collapsed, personal data masked, at most MAX_TEXT
+    characters. Collapsed first: "111    222    333" is no BSN to the masker (at most three
+    separators), but would be stored as one, "111 222 333", once collapsed."""
+    return mask(re.sub(r"\s+", " ", strip_slack(text))).strip()[:MAX_TEXT]
 
 
 @dataclass(frozen=True)

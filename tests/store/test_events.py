@@ -151,6 +151,13 @@ def test_personal_data_in_a_question_is_masked_before_it_is_stored(store: Store)
     )  # 123456789 fails the elfproef: not a BSN, left alone
 
 
+def test_a_bsn_spread_over_wide_whitespace_is_masked_too(store: Store) -> None:
+    """Stored with its whitespace collapsed, "111    222    333" would read as a BSN; it is
+    masked whatever the whitespace between its groups."""
+    store.record_question(question("BSN 111    222    333 of 123\n\n\n\n456\t\t\t\t782?", answered=False))
+    assert stored_texts(store) == ["BSN [BSN] of [BSN]?"]
+
+
 def test_slack_markup_is_stripped_and_long_text_cut(store: Store) -> None:
     store.record_question(question("<@U0BOT>  wat is   *8290*?"))
     store.record_question(question("x" * 40_000))
