@@ -5,7 +5,8 @@ Marker words ("wat", "hoe", "the", "what") count one each. Many short questions 
 its English texts counts half a point for English, and one it uses only in its Dutch texts
 half a point for Dutch: every entry is written in both languages, so these lists grow with
 the knowledge and need no upkeep. Official Dutch names quoted in the English texts are in
-both and count for neither. More points wins; a tie (a bare "8290") is Dutch.
+both and count for neither, and so does a word the other language lists as its own (a
+marker or stopword: "help" is Dutch too). More points wins; a tie (a bare "8290") is Dutch.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ class Detector:
         for entry in entries:
             for lang, text in _texts(entry):
                 words[lang].update(t for t in fold(text).split() if _is_word(t))
-        self.nl_only = frozenset(words["nl"] - words["en"] - self.en)
-        self.en_only = frozenset(words["en"] - words["nl"] - self.nl)
+        # a word the other language's lists claim ("help" is a Dutch stopword too) tells nothing
+        nl_claims = self.nl | set(language.stopwords.nl)
+        en_claims = self.en | set(language.stopwords.en)
+        self.nl_only = frozenset(words["nl"] - words["en"] - en_claims)
+        self.en_only = frozenset(words["en"] - words["nl"] - nl_claims)
 
     def __call__(self, tokens: list[str]) -> str:
         """ "en" when English outweighs Dutch; "nl" otherwise (the default)."""

@@ -151,6 +151,7 @@ def test_open_now_in_the_reply(engine: Engine) -> None:
         ("telefoonnummer klantadvies", "nl"),
         ("maximum logeren per jaar", "nl"),
         ("hello bot", "en"),
+        ("help", "nl"),  # a Dutch word too (a stopword of both): Dutch, the default
     ],
 )
 def test_language_is_detected(engine: Engine, question: str, language: str) -> None:
