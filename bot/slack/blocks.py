@@ -382,36 +382,52 @@ def _fit_escaped(text: str, limit: int = MAX_SECTION - 20) -> str:
 
 # ---------------------------------------------------------------- a retour file explained
 
-MAX_FOLLOW_UPS = 5  # messages listing rejected prestaties after the summary
+MAX_FOLLOW_UPS = 5  # messages listing rejected prestaties after the summary and what to do
 FOLLOW_UP_SECTIONS = 4  # sections (of up to 3,000 characters) per follow-up: readable in Slack
 
 
 def explanation_messages(x: Any, lang: str) -> list[Message]:
-    """A 325 explained for Slack: the summary and the retourcodes first, then the rejected
-    prestaties in follow-up messages (each within Block Kit's limits; a very long list is
-    cut after MAX_FOLLOW_UPS messages with a note where to get all of it)."""
+    """A 325 (`bot.explain.Explanation`) explained in a thread, in the order a support
+    person reads it:
+
+    1. the summary: the message, the parties, the verdict, the totals, and the retourcodes as a
+       compact list (code, official description, where it occurs: one line each), ending with
+       what follows below;
+    2. what to do per rejecting or unknown retourcode (left out when there is none: a fully
+       granted file has only 0200 and 8001);
+    3. the rejected prestaties, in follow-up messages of FOLLOW_UP_SECTIONS sections, at most
+       MAX_FOLLOW_UPS of them (the last then says where to get all of it).
+
+    Every message stays within Block Kit's limits (MAX_SECTION characters a section,
+    MAX_BLOCKS blocks) and has a plain-text fallback for notifications."""
     from bot.render.explain import render_explanation
 
-    summary = split_text(render_explanation(x, "mrkdwn", lang, "summary"))
-    messages = [Message(fallback(render_explanation(x, "plain", lang, "summary")), _sections(summary, lang))]
+    messages = [_explanation_part(x, "compact", lang)]
+    if x.to_do:
+        messages.append(_explanation_part(x, "todo", lang))
     if not x.rows:
         return messages
     rows = split_text(render_explanation(x, "mrkdwn", lang, "rows"))
     per = FOLLOW_UP_SECTIONS
     chunks = [rows[i : i + per] for i in range(0, len(rows), per)]
     cut = len(chunks) > MAX_FOLLOW_UPS
+    text = fallback(render_explanation(x, "plain", lang, "rows"))
     for n, chunk in enumerate(chunks[:MAX_FOLLOW_UPS]):
         body = [section(p) for p in chunk]
         if cut and n == MAX_FOLLOW_UPS - 1:
             body.append(context(word("file_rows_cut", lang)))
-        messages.append(Message(fallback(render_explanation(x, "plain", lang, "rows")), body))
+        messages.append(Message(text, body))
     return messages
 
 
-def _sections(pieces: list[str], lang: str) -> list[Block]:
+def _explanation_part(x: Any, part: str, lang: str) -> Message:
+    """One part of the explanation as one message, cut at MAX_BLOCKS sections with a note."""
+    from bot.render.explain import render_explanation
+
+    pieces = split_text(render_explanation(x, "mrkdwn", lang, part))
     if len(pieces) > MAX_BLOCKS:
         pieces = [*pieces[: MAX_BLOCKS - 1], word("shortened", lang)]
-    return [section(p) for p in pieces]
+    return Message(fallback(render_explanation(x, "plain", lang, part)), [section(p) for p in pieces])
 
 
 def usage_fields(summary: Any, lang: str = "nl") -> list[tuple[str, str]]:

@@ -27,16 +27,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.engine.normalize import strip_slack
-from bot.explain import MAX_BYTES, ExplainError, Explanation, explain_bytes
+from bot.explain import MAX_BYTES, ExplainError, explain_bytes
 from bot.render import slack_escape
-from bot.render.explain import render_explanation
 from bot.slack import blocks
+from bot.slack.blocks import explanation_messages
 from bot.slack.replies import Deps, describe, log, post
 
 MAX_FILES = 3  # files explained from one message
 MAX_ROWS = 200  # rejected prestaties listed (in follow-up messages); the counts cover all
-MAX_FOLLOW_UPS = 5  # messages listing rejected prestaties after the summary and what to do
-FOLLOW_UP_SECTIONS = 4  # sections (of up to 3,000 characters) per follow-up: readable in Slack
 DOWNLOAD_TIMEOUT = 30  # seconds
 SLACK_FILE_HOSTS = ("files.slack.com",)
 
@@ -112,47 +110,6 @@ def explain_one(
         return [blocks.note(slack_escape(ExplainError("failed").message(lang)))]
     log.info("file %s of %s: %d bytes explained, %d codes", file_id, ref, len(data), len(x.codes))
     return messages
-
-
-def explanation_messages(x: Explanation, lang: str) -> list[blocks.Message]:
-    """A 325 explained in a thread, in the order a support person reads it:
-
-    1. the summary: the message, the parties, the verdict, the totals, and the retourcodes as a
-       compact list (code, official description, where it occurs: one line each), ending with
-       what follows below;
-    2. what to do per rejecting or unknown retourcode (left out when there is none: a fully
-       granted file has only 0200 and 8001);
-    3. the rejected prestaties, in follow-up messages of FOLLOW_UP_SECTIONS sections, at most
-       MAX_FOLLOW_UPS of them (the last then says where to get all of it).
-
-    Every message stays within Block Kit's limits (MAX_SECTION characters a section,
-    MAX_BLOCKS blocks) and has a plain-text fallback for notifications."""
-    messages = [_message(x, "compact", lang)]
-    if x.to_do:
-        messages.append(_message(x, "todo", lang))
-    if not x.rows:
-        return messages
-    rows = blocks.split_text(render_explanation(x, "mrkdwn", lang, "rows"))
-    per = FOLLOW_UP_SECTIONS
-    chunks = [rows[i : i + per] for i in range(0, len(rows), per)]
-    cut = len(chunks) > MAX_FOLLOW_UPS
-    text = blocks.fallback(render_explanation(x, "plain", lang, "rows"))
-    for n, chunk in enumerate(chunks[:MAX_FOLLOW_UPS]):
-        body = [blocks.section(p) for p in chunk]
-        if cut and n == MAX_FOLLOW_UPS - 1:
-            body.append(blocks.context(blocks.word("file_rows_cut", lang)))
-        messages.append(blocks.Message(text, body))
-    return messages
-
-
-def _message(x: Explanation, part: str, lang: str) -> blocks.Message:
-    """One part of the explanation as one message, cut at MAX_BLOCKS sections with a note."""
-    pieces = blocks.split_text(render_explanation(x, "mrkdwn", lang, part))
-    if len(pieces) > blocks.MAX_BLOCKS:
-        pieces = [*pieces[: blocks.MAX_BLOCKS - 1], blocks.word("shortened", lang)]
-    return blocks.Message(
-        blocks.fallback(render_explanation(x, "plain", lang, part)), [blocks.section(p) for p in pieces]
-    )
 
 
 def on_slack(url: str, api_url: str) -> bool:
