@@ -56,6 +56,35 @@ class Recorder:
         )
         self._write("question", ref, lambda s: s.record_question(record))
 
+    def explanation(
+        self,
+        team_id: str,
+        *,
+        channel_type: str,
+        language: str,
+        explained: bool,
+        codes: Sequence[str],
+        topics: Sequence[str],
+        latency_ms: int,
+        ref: str | None,
+    ) -> None:
+        """A retour file shared with the bot counts as a question: answered when it was
+        explained, with its retourcodes and their entries; nothing of the file is kept (no
+        text, no name)."""
+        record = QuestionRecord(
+            team_id=team_id,
+            channel_type=channel_type,
+            answered=explained,
+            language=language,
+            confidence=100 if explained else 0,
+            codes=codes,
+            topics=topics,
+            text=None,
+            latency_ms=latency_ms,
+            ref=ref,
+        )
+        self._write("explained file", ref, lambda s: s.record_question(record))
+
     def feedback(self, team_id: str, helpful: bool, *, ref: str | None, topics: Sequence[str]) -> None:
         topic = topics[0] if topics else None
         self._write(

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from bot.store import QuestionRecord, Store, open_store
 from bot.store.report import summary
 from bot.store.schema import actions, question_codes, questions
+from tests.explain.conftest import fixture_bytes
 from tests.slack import payloads
 from tests.slack.conftest import Bot
 from tests.slack.fake_slack import TEAM
@@ -43,6 +44,31 @@ def rows(store: Store, table: Any) -> list[dict[str, Any]]:
 
 def kinds(store: Store) -> list[tuple[str, str | None]]:
     return sorted((a["kind"], a["question_ref"]) for a in rows(store, actions))
+
+
+def test_a_shared_retour_file_counts_as_a_question_and_nothing_of_it_is_kept(sbot: Bot, store: Store) -> None:
+    """An explained 325 is an answered question with its retourcodes (no text, no file name);
+    a 323 that cannot be explained is one not answered."""
+    explained = sbot.fake.share_file("retour.xml", fixture_bytes("wmo325-partly-rejected.xml"))
+    sbot.event(
+        payloads.dm("", ts="1700000000.000301", subtype="file_share", files=[explained]), eid="EvFile1"
+    )
+    declaration = sbot.fake.share_file("decl.xml", fixture_bytes("wmo323-declaration.xml"))
+    sbot.event(
+        payloads.dm("", ts="1700000000.000302", subtype="file_share", files=[declaration]), eid="EvFile2"
+    )
+    first, second = sorted(rows(store, questions), key=lambda q: q["ref"])
+    assert (first["ref"], first["channel_type"], first["answered"], first["text"]) == (
+        "EvFile1",
+        "dm",
+        True,
+        None,
+    )
+    assert (second["ref"], second["answered"], second["text"]) == ("EvFile2", False, None)
+    codes = {c["code"] for c in rows(store, question_codes) if c["question_id"] == first["id"]}
+    assert {"9307", "9308", "0611"} <= codes
+    figures = summary(store, TEAM, WEEK_AGO)
+    assert (figures.questions, figures.answered) == (2, 1)
 
 
 def test_a_mention_is_recorded_with_codes_ref_and_masked_text(sbot: Bot, store: Store) -> None:

@@ -41,9 +41,14 @@ def register(app: App, deps: Deps) -> None:
             return
         thread_ts = event.get("thread_ts") or event["ts"]
         if event.get("files"):
-            ref = f"event {body.get('event_id')}"
             explain_shared_files(
-                deps, client, event=event, channel=event["channel"], thread_ts=thread_ts, ref=ref
+                deps,
+                client,
+                event=event,
+                channel=event["channel"],
+                thread_ts=thread_ts,
+                team_id=team_of(body),
+                event_id=body.get("event_id"),
             )
             return
         answer_in_conversation(
@@ -66,9 +71,14 @@ def register(app: App, deps: Deps) -> None:
             return
         if event.get("files"):  # a retour file dropped in the DM: explained in a thread under it
             thread_ts = event.get("thread_ts") or event["ts"]
-            ref = f"event {body.get('event_id')}"
             explain_shared_files(
-                deps, client, event=event, channel=event["channel"], thread_ts=thread_ts, ref=ref
+                deps,
+                client,
+                event=event,
+                channel=event["channel"],
+                thread_ts=thread_ts,
+                team_id=team_of(body),
+                event_id=body.get("event_id"),
             )
             return
         answer_in_conversation(

@@ -17,6 +17,7 @@ to those same hosts (urllib would otherwise send it to wherever the redirect poi
 
 from __future__ import annotations
 
+import time
 import urllib.request
 from http.client import HTTPMessage
 from typing import IO, Any
@@ -27,7 +28,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.engine.normalize import strip_slack
-from bot.explain import MAX_BYTES, ExplainError, explain_bytes
+from bot.explain import MAX_BYTES, ExplainError, Explanation, explain_bytes
 from bot.render import slack_escape
 from bot.slack import blocks
 from bot.slack.blocks import explanation_messages
@@ -54,45 +55,67 @@ def register(app: App, deps: Deps) -> None:
 
 
 def explain_shared_files(
-    deps: Deps, client: WebClient, *, event: dict[str, Any], channel: str, thread_ts: str | None, ref: str
+    deps: Deps,
+    client: WebClient,
+    *,
+    event: dict[str, Any],
+    channel: str,
+    thread_ts: str | None,
+    team_id: str,
+    event_id: str | None,
 ) -> None:
-    """Explain each file of `event` (at most MAX_FILES) in the thread, one after the other."""
+    """Explain each file of `event` (at most MAX_FILES) in the thread, one after the other;
+    each file is recorded as a question (explained or not, its retourcodes), after its reply."""
     text = strip_slack(str(event.get("text") or "")).strip()
     lang = deps.engine().answer(text).language if text else "nl"
+    ref = f"event {event_id}"
     files = [f for f in event.get("files") or () if isinstance(f, dict)]
     for shared in files[:MAX_FILES]:
-        for msg in explain_one(deps, client, shared, lang, ref):
+        started = time.perf_counter()
+        messages, x = explain_one(deps, client, shared, lang, ref)
+        for msg in messages:
             post(client, channel, msg, thread_ts)
+        deps.recorder.explanation(
+            team_id,
+            channel_type="dm" if event.get("channel_type") == "im" else "channel",
+            language=lang,
+            explained=x is not None,
+            codes=[g.code for g in x.codes] if x else [],
+            topics=[g.entry.id for g in x.codes if g.entry] if x else [],
+            latency_ms=round((time.perf_counter() - started) * 1000),
+            ref=event_id,
+        )
     if len(files) > MAX_FILES:
         post(client, channel, blocks.note(blocks.word("file_too_many", lang)), thread_ts)
 
 
 def explain_one(
     deps: Deps, client: WebClient, shared: dict[str, Any], lang: str, ref: str
-) -> list[blocks.Message]:
-    """The messages that explain one shared file, or the one sentence saying why not."""
+) -> tuple[list[blocks.Message], Explanation | None]:
+    """The messages that explain one shared file and its explanation, or the one sentence
+    saying why not (and None)."""
     file_id = str(shared.get("id") or "?")
     try:
         info = client.files_info(file=file_id)["file"]
     except SlackApiError as exc:
         log.warning("file %s of %s: files.info failed: %s", file_id, ref, describe(exc))
-        return [blocks.note(blocks.word("file_fetch_failed", lang))]
+        return [blocks.note(blocks.word("file_fetch_failed", lang))], None
     size = int(info.get("size") or 0)
     if size > MAX_BYTES:
         log.info("file %s of %s: %d bytes, refused unread", file_id, ref, size)
-        return [blocks.note(slack_escape(ExplainError("too_large").message(lang)))]
+        return [blocks.note(slack_escape(ExplainError("too_large").message(lang)))], None
     url = str(info.get("url_private_download") or info.get("url_private") or "")
     if not on_slack(url, deps.settings.slack_api_url):
         log.warning("file %s of %s: not on Slack's file host, not fetched", file_id, ref)
-        return [blocks.note(blocks.word("file_not_slack", lang))]
+        return [blocks.note(blocks.word("file_not_slack", lang))], None
     try:
         data = download(url, client.token or "", deps.settings.slack_api_url)
     except TooLarge:
         log.info("file %s of %s: over %d bytes while downloading, refused", file_id, ref, MAX_BYTES)
-        return [blocks.note(slack_escape(ExplainError("too_large").message(lang)))]
+        return [blocks.note(slack_escape(ExplainError("too_large").message(lang)))], None
     except FetchError as exc:
         log.warning("file %s of %s: download failed: %s", file_id, ref, exc)
-        return [blocks.note(blocks.word("file_fetch_failed", lang))]
+        return [blocks.note(blocks.word("file_fetch_failed", lang))], None
     try:
         x = explain_bytes(data, str(info.get("name") or "retour.xml"), deps.engine().kb, max_rows=MAX_ROWS)
         messages = explanation_messages(x, lang)
@@ -100,16 +123,16 @@ def explain_one(
         cause = exc.params.get("cause")  # "failed": the type of what went wrong, never its message
         why = f"{exc.kind}, {cause}" if cause else exc.kind
         log.info("file %s of %s: %d bytes, not explained (%s)", file_id, ref, len(data), why)
-        return [blocks.note(slack_escape(exc.message(lang)))]
+        return [blocks.note(slack_escape(exc.message(lang)))], None
     except Exception as exc:
         # Anything else (rendering, Block Kit): the person still gets a sentence. Only the type is
         # logged: an exception's message or traceback can quote the file (a BSN, an amount).
         log.warning(
             "file %s of %s: %d bytes, explaining failed (%s)", file_id, ref, len(data), type(exc).__name__
         )
-        return [blocks.note(slack_escape(ExplainError("failed").message(lang)))]
+        return [blocks.note(slack_escape(ExplainError("failed").message(lang)))], None
     log.info("file %s of %s: %d bytes explained, %d codes", file_id, ref, len(data), len(x.codes))
-    return messages
+    return messages, x
 
 
 def on_slack(url: str, api_url: str) -> bool:
