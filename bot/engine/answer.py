@@ -212,24 +212,21 @@ class Engine:
                 own |= {
                     e.id for f in found if f.shape == "message" for e in self.kb.by_code.get(f.code[-3:], [])
                 }
-                standard = self._is_standard
-                passes = ((codes_mod.spaced(folded, standard), set[str]()), (folded, code_tokens))
-                for text, ignore in passes:
-                    fuzzy = self._fuzzy(text, ignore, lang, toks, recognised, now, BESIDE_CODE_EVIDENCE)
-                    if fuzzy.answered and ignore:
-                        return fuzzy
-                    if fuzzy.answered and fuzzy.topic[0] not in own:
-                        return replace(fuzzy, items=tuple(i for i in fuzzy.items if i.entry.id not in own))
+                spaced = codes_mod.spaced(folded, self._is_standard)
+                fuzzy = self._fuzzy(spaced, set(), lang, toks, recognised, now, BESIDE_CODE_EVIDENCE)
+                if fuzzy.answered and fuzzy.topic[0] not in own:
+                    return replace(fuzzy, items=tuple(i for i in fuzzy.items if i.entry.id not in own))
+                fuzzy = self._fuzzy(folded, code_tokens, lang, toks, recognised, now, BESIDE_CODE_EVIDENCE)
+                if fuzzy.answered:
+                    return fuzzy
         if items:
             return self._finish(lang, items, recognised, unknown, [], 100, now, needs_cue)
         if unknown or needs_cue:
             # an unknown message number ("berichtcode 422", "JW399"): the list of those we know
-            overview = [
-                self._suggest(e, lang)
-                for e in self.overviews.get("berichtcode", [])
-                if any(f.code in unknown and f.shape in ("number3", "message") for f in found)
-            ]
-            suggestions = overview + [s for c in unknown for s in self._near(c, lang)]
+            message = any(f.code in unknown and f.shape in ("number3", "message") for f in found)
+            overview = self.overviews.get("berichtcode", []) if message else []
+            suggestions = [self._suggest(e, lang) for e in overview]
+            suggestions += [s for c in unknown for s in self._near(c, lang)]
             suggestions += [self._suggest(e, lang, c) for c in needs_cue for e in self.kb.by_code[c]]
             return Answer(
                 language=lang,

@@ -40,16 +40,8 @@ def register(app: App, deps: Deps) -> None:
         if not from_person(event, context.bot_user_id):
             return
         thread_ts = event.get("thread_ts") or event["ts"]
-        if event.get("files"):
-            explain_shared_files(
-                deps,
-                client,
-                event=event,
-                channel=event["channel"],
-                thread_ts=thread_ts,
-                team_id=team_of(body),
-                event_id=body.get("event_id"),
-            )
+        if event.get("files"):  # a retour file with the mention: explained in the thread
+            explain_shared_files(deps, client, body)
             return
         answer_in_conversation(
             deps,
@@ -70,16 +62,7 @@ def register(app: App, deps: Deps) -> None:
         if event.get("channel_type") != "im" or not from_person(event, context.bot_user_id):
             return
         if event.get("files"):  # a retour file dropped in the DM: explained in a thread under it
-            thread_ts = event.get("thread_ts") or event["ts"]
-            explain_shared_files(
-                deps,
-                client,
-                event=event,
-                channel=event["channel"],
-                thread_ts=thread_ts,
-                team_id=team_of(body),
-                event_id=body.get("event_id"),
-            )
+            explain_shared_files(deps, client, body)
             return
         answer_in_conversation(
             deps,

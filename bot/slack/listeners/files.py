@@ -32,6 +32,7 @@ from bot.explain import MAX_BYTES, ExplainError, Explanation, explain_bytes
 from bot.render import slack_escape
 from bot.slack import blocks
 from bot.slack.blocks import explanation_messages
+from bot.slack.recording import team_of
 from bot.slack.replies import Deps, describe, log, post
 
 MAX_FILES = 3  # files explained from one message
@@ -54,18 +55,13 @@ def register(app: App, deps: Deps) -> None:
         """Acknowledged only: the message event of the same upload is answered."""
 
 
-def explain_shared_files(
-    deps: Deps,
-    client: WebClient,
-    *,
-    event: dict[str, Any],
-    channel: str,
-    thread_ts: str | None,
-    team_id: str,
-    event_id: str | None,
-) -> None:
-    """Explain each file of `event` (at most MAX_FILES) in the thread, one after the other;
-    each file is recorded as a question (explained or not, its retourcodes), after its reply."""
+def explain_shared_files(deps: Deps, client: WebClient, body: dict[str, Any]) -> None:
+    """Explain each file of the event (at most MAX_FILES) in a thread under its message, one
+    after the other; each file is recorded as a question (explained or not, its retourcodes)
+    after its reply."""
+    event = body["event"]
+    channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
+    team_id, event_id = team_of(body), body.get("event_id")
     text = strip_slack(str(event.get("text") or "")).strip()
     lang = deps.engine().answer(text).language if text else "nl"
     ref = f"event {event_id}"
