@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.engine.answer import Answer
+from bot.store.db import one_line
 from bot.store.deadline import Deadline
 from bot.store.events import QuestionRecord, Store
 
@@ -119,9 +120,3 @@ def team_of(body: dict[str, Any]) -> str:
         body.get("team_id") or (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
     )
     return team if isinstance(team, str) else ""
-
-
-def one_line(exc: Exception) -> str:
-    """An error in one line, without the SQL statement or parameters (they may hold a question)."""
-    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
