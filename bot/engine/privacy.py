@@ -15,8 +15,9 @@ EMAIL_MASK = "[e-mail]"
 PHONE_MASK = "[telefoon]"
 
 # nine digits, optionally grouped with dots, dashes or any spaces (1234.56.782,
-# 123 456 782, 111-222-333, "111\u00a0222\u00a0333" pasted from Word, "bsn.nr.111222333")
-_SEP = r"[\s.\-]{0,3}"
+# 123 456 782, 111-222-333, "111\u00a0222\u00a0333" pasted from Word, "bsn.nr.111222333",
+# and "111    222    333" with wide gaps, however wide)
+_SEP = r"(?:[\s.\-]{0,3}|\s{4,}+)"  # possessive: a wide gap is never backtracked into
 _NINE = re.compile(rf"(?<!\d)(?<!\d[.,])\d(?:{_SEP}\d){{8}}(?!\d)")
 _MONTHS = (
     "jan|januari|january|feb|februari|february|mrt|maart|march|mar|apr|april|mei|may|jun|juni|june|"
